@@ -1,0 +1,347 @@
+"""The newsroom's content: stories, the people and desks who sign them, sections, organizations."""
+
+import math
+
+from django.conf import settings
+from django.db import models
+from django.db.models.functions import Lower
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from taggit.managers import TaggableManager
+from taggit.models import TaggedItemBase
+
+from . import rendering
+from .querysets import ArticleQuerySet, OrganizationQuerySet
+
+WORDS_PER_MINUTE = 200
+
+
+class Category(models.Model):
+    """A section of the site ("Transparencia"). Names are unique whatever their case."""
+
+    name = models.CharField(_("name"), max_length=100)
+    slug = models.SlugField(_("slug"), max_length=100, unique=True)
+    description = models.TextField(
+        _("description"), blank=True, help_text=_("Shown at the top of the section page.")
+    )
+    position = models.PositiveSmallIntegerField(
+        _("position"), default=0, help_text=_("Sections with a lower number come first in menus.")
+    )
+
+    class Meta:
+        ordering = ["position", "name"]
+        verbose_name = _("section")
+        verbose_name_plural = _("sections")
+        constraints = [
+            models.UniqueConstraint(
+                Lower("name"),
+                name="category_name_unique_ci",
+                violation_error_message=_("A section with this name already exists."),
+            )
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("articles:section", kwargs={"slug": self.slug})
+
+
+class Author(models.Model):
+    """Someone (or a desk) who signs stories. Guest contributors need no login account."""
+
+    class Kind(models.TextChoices):
+        PERSON = "person", _("Person")
+        ORGANIZATION = "organization", _("Newsroom or desk")
+
+    name = models.CharField(_("name"), max_length=150)
+    slug = models.SlugField(_("slug"), max_length=150, unique=True)
+    kind = models.CharField(
+        _("kind"),
+        max_length=20,
+        choices=Kind.choices,
+        default=Kind.PERSON,
+        help_text=_("Choose “Newsroom or desk” when the byline is the publication itself."),
+    )
+    bio = models.TextField(_("short bio"), blank=True)
+    photo = models.ImageField(_("photo"), upload_to="authors/", blank=True)
+    email = models.EmailField(_("e-mail"), blank=True, help_text=_("Never shown to readers."))
+    links = models.TextField(
+        _("links"),
+        blank=True,
+        help_text=_("One web address per line: personal site, social profiles."),
+    )
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("login account"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="author_profile",
+        help_text=_("Optional: leave empty for guest contributors without an account."),
+    )
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("author")
+        verbose_name_plural = _("authors")
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("articles:author", kwargs={"slug": self.slug})
+
+    @property
+    def link_list(self):
+        """The author's public links, one per line in the admin."""
+        return [line.strip() for line in self.links.splitlines() if line.strip()]
+
+
+class Organization(models.Model):
+    """An institution that stories name (INAI, Artículo 19...), found from the links in a story."""
+
+    name = models.CharField(_("name"), max_length=200)
+    acronym = models.CharField(_("acronym"), max_length=30, blank=True)
+    slug = models.SlugField(_("slug"), max_length=200, unique=True)
+    website = models.URLField(_("website"), blank=True)
+    description = models.TextField(_("description"), blank=True)
+    logo = models.ImageField(_("logo"), upload_to="organizations/", blank=True)
+
+    objects = OrganizationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("organization")
+        verbose_name_plural = _("organizations")
+
+    def __str__(self):
+        return f"{self.name} ({self.acronym})" if self.acronym else self.name
+
+    def get_absolute_url(self):
+        return reverse("articles:organization", kwargs={"slug": self.slug})
+
+
+class OrganizationDomain(models.Model):
+    """A web domain that identifies an organization; links to it attach the organization."""
+
+    organization = models.ForeignKey(
+        Organization,
+        on_delete=models.CASCADE,
+        related_name="domains",
+        verbose_name=_("organization"),
+    )
+    domain = models.CharField(
+        _("domain"),
+        max_length=253,
+        unique=True,
+        help_text=_("Without “www.”, e.g. articulo19.org. Subdomains match too."),
+    )
+
+    class Meta:
+        ordering = ["domain"]
+        verbose_name = _("web domain")
+        verbose_name_plural = _("web domains")
+
+    def __str__(self):
+        return self.domain
+
+    def save(self, *args, **kwargs):
+        self.domain = rendering.normalize_domain(self.domain)
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return self.organization.get_absolute_url()
+
+
+class TaggedArticle(TaggedItemBase):
+    """A tag on a story; a direct foreign key (not a generic one) keeps tag pages indexed."""
+
+    content_object = models.ForeignKey(
+        "Article", on_delete=models.CASCADE, related_name="tagged_items"
+    )
+
+    class Meta:
+        verbose_name = _("tagged story")
+        verbose_name_plural = _("tagged stories")
+        constraints = [
+            models.UniqueConstraint(fields=["content_object", "tag"], name="tagged_article_once"),
+        ]
+
+
+class Article(models.Model):
+    """A story. Its body is Markdown; the sanitized HTML is derived once, when it is saved."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        IN_REVIEW = "in_review", _("In review")
+        PUBLISHED = "published", _("Published")
+        UNPUBLISHED = "unpublished", _("Unpublished")
+
+    headline = models.CharField(_("headline"), max_length=300)
+    slug = models.SlugField(
+        _("slug"),
+        max_length=200,
+        unique=True,
+        help_text=_("The last part of the story's address. Filled in from the headline."),
+    )
+    dek = models.TextField(
+        _("dek"),
+        blank=True,
+        help_text=_("One or two sentences under the headline; also the description for search."),
+    )
+    summary = models.TextField(
+        _("summary"), blank=True, help_text=_("A short tagline shown on story lists.")
+    )
+    body = models.TextField(
+        _("body"), blank=True, help_text=_("Markdown. Raw HTML is allowed but cleaned.")
+    )
+    body_html = models.TextField(_("body HTML"), blank=True, editable=False)
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.DRAFT, db_index=True
+    )
+    published_at = models.DateTimeField(
+        _("published at"),
+        null=True,
+        blank=True,
+        help_text=_("A future time schedules the story; it appears on its own at that time."),
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    category = models.ForeignKey(
+        Category,
+        verbose_name=_("section"),
+        on_delete=models.PROTECT,
+        related_name="articles",
+        null=True,
+        blank=True,
+    )
+    authors = models.ManyToManyField(
+        Author, through="Byline", related_name="articles", verbose_name=_("authors")
+    )
+    organizations = models.ManyToManyField(
+        Organization,
+        blank=True,
+        related_name="articles",
+        verbose_name=_("organizations named"),
+        help_text=_("Filled in from the links in the body when you save; add or remove by hand."),
+    )
+    word_count = models.PositiveIntegerField(_("word count"), default=0, editable=False)
+    reading_time = models.PositiveSmallIntegerField(
+        _("reading time (minutes)"), default=0, editable=False
+    )
+    tags = TaggableManager(verbose_name=_("tags"), blank=True, through=TaggedArticle)
+
+    objects = ArticleQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-published_at", "-id"]
+        verbose_name = _("story")
+        verbose_name_plural = _("stories")
+        indexes = [
+            models.Index(fields=["status", "-published_at"], name="article_published_idx"),
+            models.Index(
+                fields=["category", "status", "-published_at"], name="article_section_idx"
+            ),
+        ]
+
+    def __str__(self):
+        return self.headline
+
+    def save(self, *args, **kwargs):
+        update_fields = kwargs.get("update_fields")
+        if update_fields is None or "body" in update_fields:
+            self.render_body()
+            if update_fields is not None:
+                kwargs["update_fields"] = {
+                    *update_fields,
+                    "body_html",
+                    "word_count",
+                    "reading_time",
+                }
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        when = timezone.localtime(self.published_at or self.created_at or timezone.now())
+        return reverse(
+            "articles:article",
+            kwargs={
+                "section": self.category.slug if self.category_id else "historias",
+                "year": when.year,
+                "month": f"{when.month:02d}",
+                "day": f"{when.day:02d}",
+                "slug": self.slug,
+            },
+        )
+
+    def render_body(self):
+        """Derive the reader's HTML, word count and reading time from the Markdown body."""
+        self.body_html = rendering.render_markdown(self.body)
+        self.word_count = rendering.count_words(self.body_html)
+        self.reading_time = max(1, math.ceil(self.word_count / WORDS_PER_MINUTE))
+
+    @property
+    def is_published(self):
+        """True when readers can see the story; agrees with ``ArticleQuerySet.published()``."""
+        return (
+            self.status == self.Status.PUBLISHED
+            and self.published_at is not None
+            and self.published_at <= timezone.now()
+        )
+
+    def attach_linked_organizations(self, *, previous_body_html: str = "") -> list[Organization]:
+        """Attach organizations whose domains the body links to, counting only links that are
+        new since ``previous_body_html`` so an organization an editor removed stays removed."""
+        hosts = rendering.linked_hosts(self.body_html) - rendering.linked_hosts(previous_body_html)
+        found = list(Organization.objects.linked_from(hosts))
+        if found:
+            self.organizations.add(*found)
+        return found
+
+    @property
+    def ordered_bylines(self):
+        """Byline entries in signing order (uses the prefetch from ``for_listing()``)."""
+        return sorted(self.bylines.all(), key=lambda byline: byline.position)
+
+    @property
+    def was_updated(self):
+        """True when the story changed noticeably (over an hour) after it was published."""
+        return bool(
+            self.published_at and (self.updated_at - self.published_at).total_seconds() > 3600
+        )
+
+
+class Byline(models.Model):
+    """One author's place in a story's byline, in order, with an optional role."""
+
+    class Role(models.TextChoices):
+        NONE = "", _("—")
+        REPORTING = "reporting", _("Reporting")
+        DATA = "data", _("Data")
+        PHOTOS = "photos", _("Photos")
+        GRAPHICS = "graphics", _("Graphics")
+        TRANSLATION = "translation", _("Translation")
+
+    article = models.ForeignKey(
+        Article, on_delete=models.CASCADE, related_name="bylines", verbose_name=_("story")
+    )
+    author = models.ForeignKey(
+        Author, on_delete=models.PROTECT, related_name="bylines", verbose_name=_("author")
+    )
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices, blank=True)
+
+    class Meta:
+        ordering = ["position", "id"]
+        verbose_name = _("byline")
+        verbose_name_plural = _("byline")
+        constraints = [
+            models.UniqueConstraint(fields=["article", "author"], name="byline_author_once"),
+        ]
+
+    def __str__(self):
+        return f"{self.author} ({self.get_role_display()})" if self.role else str(self.author)
+
+    def get_absolute_url(self):
+        return self.author.get_absolute_url()

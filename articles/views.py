@@ -1,0 +1,129 @@
+"""Public pages. Every list starts from ``Article.objects.published()``; nothing else decides
+what readers see."""
+
+from django.conf import settings
+from django.http import HttpResponsePermanentRedirect
+from django.shortcuts import get_object_or_404
+from django.views import generic
+from taggit.models import Tag
+
+from .models import Article, Author, Category, Organization
+
+
+class PublishedArticlesMixin:
+    """Lists of published stories, newest first, with everything a teaser shows prefetched."""
+
+    model = Article
+    context_object_name = "articles"
+    allow_empty = True
+
+    def get_paginate_by(self, queryset):
+        return settings.ARTICLES_PER_PAGE
+
+    def get_queryset(self):
+        return Article.objects.published().for_listing().newest_first()
+
+
+class HomeView(PublishedArticlesMixin, generic.ListView):
+    template_name = "articles/home.html"
+
+
+class SubjectArticlesView(PublishedArticlesMixin, generic.ListView):
+    """Stories about one subject (a section, tag, author or organization), subject first."""
+
+    subject_model = None
+    subject_context_name = "subject"
+    subject_lookup = ""  # how stories are filtered by the subject, e.g. "category"
+
+    def get_subject_queryset(self):
+        return self.subject_model.objects.all()
+
+    def get_subject(self):
+        return get_object_or_404(self.get_subject_queryset(), slug=self.kwargs["slug"])
+
+    def get_queryset(self):
+        self.subject = self.get_subject()
+        return super().get_queryset().filter(**{self.subject_lookup: self.subject})
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["subject"] = context[self.subject_context_name] = self.subject
+        return context
+
+
+class SectionView(SubjectArticlesView):
+    subject_model = Category
+    subject_context_name = "section"
+    subject_lookup = "category"
+    template_name = "articles/section_detail.html"
+
+
+class TagView(SubjectArticlesView):
+    subject_model = Tag
+    subject_context_name = "tag"
+    subject_lookup = "tagged_items__tag"
+    template_name = "articles/tag_detail.html"
+
+
+class AuthorView(SubjectArticlesView):
+    subject_model = Author
+    subject_context_name = "author"
+    subject_lookup = "bylines__author"
+    template_name = "articles/author_detail.html"
+
+
+class OrganizationView(SubjectArticlesView):
+    subject_model = Organization
+    subject_context_name = "organization"
+    subject_lookup = "organizations"
+    template_name = "articles/organization_detail.html"
+
+    def get_subject_queryset(self):
+        return Organization.objects.prefetch_related("domains")
+
+
+class OrganizationListView(generic.ListView):
+    """Every organization the newsroom covers, A to Z."""
+
+    model = Organization
+    context_object_name = "organizations"
+    template_name = "articles/organization_list.html"
+    paginate_by = 100
+
+
+class ArticleDetailView(generic.DetailView):
+    context_object_name = "article"
+    template_name = "articles/article_detail.html"
+
+    def get_queryset(self):
+        return Article.objects.published().for_detail()
+
+    def get(self, request, *args, **kwargs):
+        self.object = self.get_object()
+        canonical = self.object.get_absolute_url()
+        # The slug finds the story; any other part of the address that is out of date (a
+        # section renamed, a date corrected) sends the reader to the current address.
+        if request.path != canonical:
+            query = request.META.get("QUERY_STRING")
+            return HttpResponsePermanentRedirect(f"{canonical}?{query}" if query else canonical)
+        return self.render_to_response(self.get_context_data(object=self.object))
+
+
+class ArchiveMixin(PublishedArticlesMixin):
+    date_field = "published_at"
+    allow_future = False
+    make_object_list = True
+    month_format = "%m"
+
+
+class ArchiveIndexView(ArchiveMixin, generic.ArchiveIndexView):
+    template_name = "articles/archive.html"
+    date_list_period = "year"
+
+
+class YearArchiveView(ArchiveMixin, generic.YearArchiveView):
+    template_name = "articles/archive_year.html"
+
+
+class MonthArchiveView(ArchiveMixin, generic.MonthArchiveView):
+    template_name = "articles/archive_month.html"
