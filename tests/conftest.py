@@ -1,0 +1,55 @@
+from pathlib import Path
+
+import pytest
+
+from tests.factories import ArticleFactory, AuthorFactory, CategoryFactory, OrganizationFactory
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+CORPUS_DIR = PROJECT_ROOT.parent / "shared" / "corpus" / "jekyll-gobiernofacil"
+
+
+@pytest.fixture
+def corpus_dir():
+    """The real Jekyll blog from ../shared; skipped where it is absent (a user's own clone)."""
+    if not CORPUS_DIR.is_dir():
+        pytest.skip(f"the Jekyll corpus is not at {CORPUS_DIR} (it ships beside the repo in CI)")
+    return CORPUS_DIR
+
+
+@pytest.fixture
+def demo(db):
+    """The demo newsroom exactly as ``manage.py load_demo`` builds it."""
+    from django.core.management import call_command
+
+    call_command("load_demo", verbosity=0)
+    from articles.models import Article
+
+    return Article.objects.get()
+
+
+@pytest.fixture
+def rich_story_factory(db):
+    """Make a published story with 3 authors, 5 tags and 5 organizations (for query counts)."""
+
+    def make(**kwargs):
+        authors = AuthorFactory.create_batch(3)
+        organizations = OrganizationFactory.create_batch(5)
+        return ArticleFactory(
+            authors=authors,
+            tags=[f"tema-{n}" for n in range(5)],
+            organizations=organizations,
+            **kwargs,
+        )
+
+    return make
+
+
+@pytest.fixture
+def section(db):
+    return CategoryFactory(name="Transparencia", slug="transparencia")
+
+
+@pytest.fixture(autouse=True)
+def _media_root(settings, tmp_path):
+    """Uploads in tests go to a temporary folder, never the project's media/."""
+    settings.MEDIA_ROOT = tmp_path / "media"

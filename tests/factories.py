@@ -1,0 +1,91 @@
+"""Test data: a published story by default; ``draft``, ``scheduled`` and friends as traits."""
+
+from datetime import timedelta
+
+import factory
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+
+from articles.models import Article, Author, Byline, Category, Organization, OrganizationDomain
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = get_user_model()
+        django_get_or_create = ("username",)
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    email = factory.LazyAttribute(lambda user: f"{user.username}@newsroom.test")
+    password = factory.PostGenerationMethodCall("set_password", "correct horse battery")
+
+
+class CategoryFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Category
+
+    name = factory.Sequence(lambda n: f"Sección {n}")
+    slug = factory.Sequence(lambda n: f"seccion-{n}")
+
+
+class AuthorFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Author
+
+    name = factory.Sequence(lambda n: f"Autora {n}")
+    slug = factory.Sequence(lambda n: f"autora-{n}")
+    bio = "Periodista de datos."
+
+
+class OrganizationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Organization
+
+    name = factory.Sequence(lambda n: f"Organización {n}")
+    slug = factory.Sequence(lambda n: f"organizacion-{n}")
+    website = factory.LazyAttribute(lambda org: f"https://{org.slug}.org.mx")
+
+    @factory.post_generation
+    def domains(self, create, extracted, **kwargs):
+        if create:
+            for domain in extracted if extracted is not None else [f"{self.slug}.org.mx"]:
+                OrganizationDomain.objects.create(organization=self, domain=domain)
+
+
+class ArticleFactory(factory.django.DjangoModelFactory):
+    """A published story with one author and a section; pass ``authors=[...]`` for a byline."""
+
+    class Meta:
+        model = Article
+
+    headline = factory.Sequence(lambda n: f"Historia número {n}")
+    slug = factory.Sequence(lambda n: f"historia-{n}")
+    dek = "Un resumen de la historia."
+    summary = "Lo que hay que saber."
+    body = "Un párrafo con **negritas** y un [enlace](https://example.org/)."
+    status = Article.Status.PUBLISHED
+    published_at = factory.LazyFunction(lambda: timezone.now() - timedelta(hours=1))
+    category = factory.SubFactory(CategoryFactory)
+
+    class Params:
+        draft = factory.Trait(status=Article.Status.DRAFT, published_at=None)
+        in_review = factory.Trait(status=Article.Status.IN_REVIEW, published_at=None)
+        scheduled = factory.Trait(
+            published_at=factory.LazyFunction(lambda: timezone.now() + timedelta(days=1))
+        )
+        unpublished = factory.Trait(status=Article.Status.UNPUBLISHED)
+
+    @factory.post_generation
+    def authors(self, create, extracted, **kwargs):
+        if create:
+            for position, author in enumerate(extracted or [AuthorFactory()]):
+                Byline.objects.create(article=self, author=author, position=position)
+
+    @factory.post_generation
+    def tags(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.tags.add(*extracted)
+
+    @factory.post_generation
+    def organizations(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.organizations.add(*extracted)

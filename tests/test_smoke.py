@@ -1,0 +1,2 @@
+def test_demo_story_is_published(demo):
+    assert demo.is_published
