@@ -172,6 +172,16 @@ FEED_ITEMS = int(os.environ.get("FEED_ITEMS", "20"))
 
 TAGGIT_CASE_INSENSITIVE = True
 
+
+def tag_url(tag) -> str:
+    """The public page of a taggit tag (Tag is not our model, so it gets its address here)."""
+    from django.urls import reverse
+
+    return reverse("articles:tag", kwargs={"slug": tag.slug})
+
+
+ABSOLUTE_URL_OVERRIDES = {"taggit.tag": tag_url}
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

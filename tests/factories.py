@@ -13,10 +13,16 @@ class UserFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = get_user_model()
         django_get_or_create = ("username",)
+        skip_postgeneration_save = True
 
     username = factory.Sequence(lambda n: f"user{n}")
     email = factory.LazyAttribute(lambda user: f"{user.username}@newsroom.test")
-    password = factory.PostGenerationMethodCall("set_password", "correct horse battery")
+
+    @factory.post_generation
+    def password(self, create, extracted, **kwargs):
+        self.set_password(extracted or "correct horse battery")
+        if create:
+            self.save(update_fields=["password"])
 
 
 class CategoryFactory(factory.django.DjangoModelFactory):
@@ -39,6 +45,7 @@ class AuthorFactory(factory.django.DjangoModelFactory):
 class OrganizationFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Organization
+        skip_postgeneration_save = True
 
     name = factory.Sequence(lambda n: f"Organización {n}")
     slug = factory.Sequence(lambda n: f"organizacion-{n}")
@@ -56,6 +63,7 @@ class ArticleFactory(factory.django.DjangoModelFactory):
 
     class Meta:
         model = Article
+        skip_postgeneration_save = True
 
     headline = factory.Sequence(lambda n: f"Historia número {n}")
     slug = factory.Sequence(lambda n: f"historia-{n}")
@@ -77,7 +85,9 @@ class ArticleFactory(factory.django.DjangoModelFactory):
     @factory.post_generation
     def authors(self, create, extracted, **kwargs):
         if create:
-            for position, author in enumerate(extracted or [AuthorFactory()]):
+            for position, author in enumerate(
+                extracted if extracted is not None else [AuthorFactory()]
+            ):
                 Byline.objects.create(article=self, author=author, position=position)
 
     @factory.post_generation

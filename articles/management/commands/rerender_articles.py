@@ -1,0 +1,25 @@
+"""``manage.py rerender_articles``: re-derive every story's HTML after the renderer changed."""
+
+from django.core.management.base import BaseCommand
+
+from articles.models import Article
+
+
+class Command(BaseCommand):
+    help = (
+        "Render every story's Markdown body again (after the renderer or its allow-list changed)."
+    )
+
+    def handle(self, *args, **options):
+        changed = 0
+        for article in Article.objects.only("id", "body", "body_html").iterator(chunk_size=500):
+            before = article.body_html
+            article.render_body()
+            if article.body_html != before:
+                Article.objects.filter(pk=article.pk).update(
+                    body_html=article.body_html,
+                    word_count=article.word_count,
+                    reading_time=article.reading_time,
+                )
+                changed += 1
+        self.stdout.write(self.style.SUCCESS(f"Re-rendered {changed} stories whose HTML changed."))

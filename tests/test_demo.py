@@ -1,0 +1,57 @@
+"""The demo newsroom a newcomer sees after the README's first command."""
+
+import pytest
+from django.core.management import call_command
+
+from articles.management.commands.load_demo import DEMO_PASSWORD, DEMO_USERNAME
+from articles.models import Article, Author, Category, Organization
+
+pytestmark = pytest.mark.django_db
+
+ORGANIZATIONS_LINKED_BY_THE_STORY = {
+    "INAI", "NYT", "Citizen Lab", "SocialTic", "R3D", "Artículo 19", "CIDAC",
+    "Contraloría Ciudadana para la Rendición de Cuentas", "Fundar", "GESOC", "IMCO", "ONC",
+    "Transparencia Mexicana", "OGP",
+}  # fmt: skip
+
+
+def test_demo_has_the_reference_story_published_with_its_metadata(demo):
+    assert demo.headline == (
+        "Organizaciones de la Sociedad Civil salen de la Alianza para el Gobierno Abierto"
+    )
+    assert demo.is_published
+    assert demo.dek.startswith("Las 10 organizaciones que integraban")
+    assert demo.summary.endswith("defensores mexicanos de la salud.")
+    assert demo.category.name == "Transparencia"
+    assert list(demo.tags.names()) == ["Transparencia"]
+    [byline] = demo.bylines.all()
+    assert byline.author.name == "Gobierno Fácil"
+    assert byline.author.kind == Author.Kind.ORGANIZATION
+    assert demo.published_at.date().isoformat() == "2017-05-24"
+
+
+def test_demo_story_names_every_organization_it_links_and_cultura_ecologica(demo):
+    named = {org.acronym or org.name for org in demo.organizations.all()}
+    assert named >= ORGANIZATIONS_LINKED_BY_THE_STORY
+    assert "Cultura Ecológica" in named
+
+
+def test_demo_loader_is_idempotent(demo):
+    call_command("load_demo", verbosity=0)
+    assert Article.objects.count() == 1
+    assert Category.objects.count() == 1
+    assert Author.objects.count() == 1
+    assert Organization.objects.count() == 15
+    assert demo.bylines.count() == 1
+
+
+def test_demo_admin_login_from_the_readme_works(demo, client):
+    assert client.login(username=DEMO_USERNAME, password=DEMO_PASSWORD)
+    assert client.get("/admin/").status_code == 200
+
+
+def test_readme_names_the_demo_login():
+    from tests.conftest import PROJECT_ROOT
+
+    readme = (PROJECT_ROOT / "README.md").read_text(encoding="utf-8")
+    assert DEMO_USERNAME in readme and DEMO_PASSWORD in readme

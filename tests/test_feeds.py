@@ -1,0 +1,147 @@
+"""Feeds, read the way feed readers read them: parsed by feedparser."""
+
+import feedparser
+import pytest
+from django.urls import reverse
+
+from tests.factories import ArticleFactory, AuthorFactory, CategoryFactory, OrganizationFactory
+
+pytestmark = pytest.mark.django_db
+
+SITE_HOST = "gobiernofacil.test"  # SITE_URL in tests/settings.py
+
+
+def fetch_feed(client, url, **headers):
+    response = client.get(url, **headers)
+    assert response.status_code == 200, url
+    parsed = feedparser.parse(response.content)
+    assert not parsed.bozo, f"{url}: {parsed.get('bozo_exception')}"
+    return response, parsed
+
+
+def every_feed_url(article):
+    tag = article.tags.first()
+    organization = article.organizations.first()
+    author = article.bylines.first().author
+    urls = [reverse("articles:feed-rss"), reverse("articles:feed-atom")]
+    for name, slug in [
+        ("section", article.category.slug),
+        ("tag", tag.slug),
+        ("author", author.slug),
+        ("organization", organization.slug),
+    ]:
+        urls += [
+            reverse(f"articles:{name}-feed-rss", kwargs={"slug": slug}),
+            reverse(f"articles:{name}-feed-atom", kwargs={"slug": slug}),
+        ]
+    return urls
+
+
+@pytest.fixture
+def story():
+    return ArticleFactory(
+        headline="Sociedad civil sale de la Alianza",
+        authors=[AuthorFactory(name="Alejandra Padilla"), AuthorFactory(name="Argentina Velasco")],
+        tags=["Transparencia"],
+        organizations=[OrganizationFactory(name="Fundar")],
+        body="Texto con [enlace interno](/archivo/) y ![gráfica](/media/grafica.png).",
+    )
+
+
+def test_every_feed_parses_and_carries_the_story(client, story):
+    for url in every_feed_url(story):
+        _response, parsed = fetch_feed(client, url)
+        assert parsed.version in {"rss20", "atom10"}, url
+        assert [entry.title for entry in parsed.entries] == [story.headline], url
+
+
+def test_feed_items_have_all_authors_in_byline_order(client, story):
+    for url in (reverse("articles:feed-rss"), reverse("articles:feed-atom")):
+        _response, parsed = fetch_feed(client, url)
+        entry = parsed.entries[0]
+        assert [author["name"] for author in entry.authors] == [
+            "Alejandra Padilla",
+            "Argentina Velasco",
+        ], url
+
+
+def test_feed_links_come_from_the_canonical_site_url_not_the_host_header(client, story, settings):
+    settings.ALLOWED_HOSTS = ["*"]  # even on a deployment that accepts any Host header
+    for url in every_feed_url(story):
+        response, parsed = fetch_feed(client, url, HTTP_HOST="attacker.example")
+        assert b"attacker.example" not in response.content
+        assert b"example.com" not in response.content
+        entry = parsed.entries[0]
+        assert entry.link == f"https://{SITE_HOST}{story.get_absolute_url()}"
+        assert parsed.feed.link.startswith(f"https://{SITE_HOST}/")
+
+
+def test_feed_carries_the_full_story_with_absolute_links(client, story):
+    for url in (reverse("articles:feed-rss"), reverse("articles:feed-atom")):
+        _response, parsed = fetch_feed(client, url)
+        content = parsed.entries[0].content[0].value
+        assert f'href="https://{SITE_HOST}/archivo/"' in content
+        assert f'src="https://{SITE_HOST}/media/grafica.png"' in content
+
+
+def test_guid_is_stable_when_the_slug_changes(client, story):
+    _response, before = fetch_feed(client, reverse("articles:feed-rss"))
+    story.slug = "otro-slug"
+    story.save()
+    _response, after = fetch_feed(client, reverse("articles:feed-rss"))
+    assert before.entries[0].id == after.entries[0].id
+    assert before.entries[0].id.startswith(f"tag:{SITE_HOST},")
+
+
+def test_feed_dates_and_categories(client, story):
+    _response, parsed = fetch_feed(client, reverse("articles:feed-atom"))
+    entry = parsed.entries[0]
+    assert entry.published_parsed is not None
+    assert entry.updated_parsed is not None
+    assert {tag.term for tag in entry.tags} == {story.category.name, "Transparencia"}
+
+
+@pytest.mark.parametrize(
+    "traits", [{"draft": True}, {"in_review": True}, {"scheduled": True}, {"unpublished": True}]
+)
+def test_unpublished_stories_are_in_no_feed(client, traits):
+    section = CategoryFactory()
+    author, organization = AuthorFactory(), OrganizationFactory()
+    visible = ArticleFactory(
+        category=section, tags=["datos"], authors=[author], organizations=[organization]
+    )
+    hidden = ArticleFactory(
+        category=section,
+        tags=["datos"],
+        authors=[author],
+        organizations=[organization],
+        **traits,
+    )
+    for url in every_feed_url(visible):
+        response, parsed = fetch_feed(client, url)
+        assert hidden.headline.encode() not in response.content, url
+        assert len(parsed.entries) == 1
+
+
+def test_unknown_subject_feed_is_404(client):
+    for name in ("section", "tag", "author", "organization"):
+        response = client.get(reverse(f"articles:{name}-feed-rss", kwargs={"slug": "no-existe"}))
+        assert response.status_code == 404
+
+
+@pytest.mark.parametrize("count", [1, 30])
+def test_feed_query_count_does_not_grow_with_items(
+    client, rich_story_factory, count, django_assert_max_num_queries
+):
+    section = CategoryFactory()
+    for _ in range(count):
+        rich_story_factory(category=section)
+    for url in (
+        reverse("articles:feed-rss"),
+        reverse("articles:feed-atom"),
+        reverse("articles:section-feed-atom", kwargs={"slug": section.slug}),
+    ):
+        with django_assert_max_num_queries(5):
+            response = client.get(url)
+        assert response.status_code == 200
+        assert len(feedparser.parse(response.content).entries) == min(count, 20)
