@@ -1,0 +1,64 @@
+"""Settings come from the environment, with safe defaults."""
+
+import os
+import subprocess
+import sys
+
+from tests.conftest import PROJECT_ROOT
+
+
+def read_settings(expression, **environment):
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in {"SECRET_KEY", "DEBUG", "DATABASE_URL", "REDIS_URL", "DJANGO_SETTINGS_MODULE"}
+    }
+    env.update(environment)
+    return subprocess.run(
+        [sys.executable, "-c", f"import newsroom.settings as s; print({expression})"],
+        cwd=PROJECT_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+
+
+def test_production_refuses_to_start_without_a_secret_key():
+    result = read_settings("s.DEBUG")
+    assert result.returncode != 0
+    assert "SECRET_KEY is not set" in result.stderr
+
+
+def test_debug_is_off_unless_asked_for():
+    assert read_settings("s.DEBUG", SECRET_KEY="x").stdout.strip() == "False"
+    assert read_settings("s.DEBUG", DEBUG="1").stdout.strip() == "True"
+
+
+def test_sqlite_by_default_postgresql_and_redis_from_urls():
+    default = read_settings(
+        "s.DATABASES['default']['ENGINE'], s.CACHES['default']['BACKEND']", DEBUG="1"
+    )
+    assert default.stdout.split() == [
+        "django.db.backends.sqlite3",
+        "django.core.cache.backends.locmem.LocMemCache",
+    ]
+    configured = read_settings(
+        "s.DATABASES['default']['ENGINE'], s.CACHES['default']['BACKEND']",
+        DEBUG="1",
+        DATABASE_URL="postgres://u@db:5432/n",
+        REDIS_URL="redis://cache:6379/0",
+    )
+    assert configured.stdout.split() == [
+        "django.db.backends.postgresql",
+        "django.core.cache.backends.redis.RedisCache",
+    ]
+
+
+def test_language_and_time_zone_default_to_mexican_spanish_and_are_configurable():
+    assert read_settings("s.LANGUAGE_CODE, s.TIME_ZONE", DEBUG="1").stdout.split() == [
+        "es",
+        "America/Mexico_City",
+    ]
+    assert read_settings(
+        "s.LANGUAGE_CODE, s.TIME_ZONE", DEBUG="1", LANGUAGE_CODE="en", TIME_ZONE="UTC"
+    ).stdout.split() == ["en", "UTC"]

@@ -1,2 +1,0 @@
-def test_demo_story_is_published(demo):
-    assert demo.is_published
