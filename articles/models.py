@@ -3,6 +3,7 @@
 import math
 
 from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models.functions import Lower
 from django.urls import reverse
@@ -232,6 +233,9 @@ class Article(models.Model):
         _("reading time (minutes)"), default=0, editable=False
     )
     tags = TaggableManager(verbose_name=_("tags"), blank=True, through=TaggedArticle)
+    # Filled by ``search.update_search_index`` on PostgreSQL (its GIN index is created by a
+    # PostgreSQL-only migration); always empty on SQLite, which uses ``ArticleSearchEntry``.
+    search_vector = SearchVectorField(null=True, editable=False)
 
     objects = ArticleQuerySet.as_manager()
 
@@ -304,6 +308,10 @@ class Article(models.Model):
         """Byline entries in signing order (uses the prefetch from ``for_listing()``)."""
         return sorted(self.bylines.all(), key=lambda byline: byline.position)
 
+    def social_image_url(self):
+        """The absolute address of the story's social-card image, or None when it has none."""
+        return None
+
     @property
     def was_updated(self):
         """True when the story changed noticeably (over an hour) after it was published."""
@@ -345,3 +353,38 @@ class Byline(models.Model):
 
     def get_absolute_url(self):
         return self.author.get_absolute_url()
+
+
+class ArticleSearchEntry(models.Model):
+    """A story's row in SQLite's full-text index (an FTS5 table that only SQLite has).
+
+    ``search.py`` keeps it in step with the stories; ``match`` is FTS5's hidden column named
+    after the table, which the ``MATCH`` operator takes, and ``rank`` is its bm25 score.
+    """
+
+    article = models.OneToOneField(
+        Article,
+        primary_key=True,
+        db_column="rowid",
+        db_constraint=False,
+        on_delete=models.DO_NOTHING,
+        related_name="search_entry",
+    )
+    headline = models.TextField()
+    summary = models.TextField()
+    body = models.TextField()
+    names = models.TextField()
+    match = models.TextField(db_column="articles_article_fts")
+    rank = models.FloatField(db_column="rank")
+
+    class Meta:
+        managed = False
+        db_table = "articles_article_fts"
+        verbose_name = _("search index entry")
+        verbose_name_plural = _("search index entries")
+
+    def __str__(self):
+        return self.headline
+
+    def get_absolute_url(self):
+        return self.article.get_absolute_url()
