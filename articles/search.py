@@ -30,8 +30,15 @@ from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.utils.html import escape, strip_tags
 from taggit.models import Tag
 
-from .models import Article, ArticleSearchEntry, Author, Byline, Category, Organization
-from .models import TaggedArticle
+from .models import (
+    Article,
+    ArticleSearchEntry,
+    Author,
+    Byline,
+    Category,
+    Organization,
+    TaggedArticle,
+)
 
 MAX_QUERY_CHARS = 200
 MAX_QUERY_TERMS = 12
