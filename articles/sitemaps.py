@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.contrib.sitemaps import Sitemap
 from django.contrib.sitemaps.views import SitemapIndexItem, x_robots_tag
-from django.db.models import F, Func, IntegerField, OuterRef, Subquery
+from django.db.models import F, Func, IntegerField, Max, OuterRef, Subquery
 from django.db.models.functions import Greatest
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -57,8 +57,7 @@ class ArticleSitemap(SiteUrlSitemap):
         return max(item.updated_at, item.published_at)
 
     def get_latest_lastmod(self):
-        latest = Article.objects.published().order_by("-updated_at").first()
-        return latest and max(latest.updated_at, latest.published_at)
+        return self.items().aggregate(latest=Max(Greatest("updated_at", "published_at")))["latest"]
 
 
 def _published_stats(lookup: str):
@@ -123,6 +122,15 @@ class NewsSitemap(ArticleSitemap):
     def items(self):
         since = timezone.now() - timedelta(hours=NEWS_SITEMAP_HOURS)
         return super().items().filter(published_at__gte=since)
+
+    def get_urls(self, *args, **kwargs):
+        urls = super().get_urls(*args, **kwargs)
+        for url in urls:
+            url["publication_name"] = settings.SITE_NAME
+            # The site's language, not the reader's: the stories are written in it.
+            url["publication_language"] = settings.LANGUAGE_CODE
+            url["publication_date"] = url["item"].published_at.isoformat(timespec="seconds")
+        return urls
 
 
 SITEMAPS = {

@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.contrib.sitemaps",
     "taggit",
     "articles",
 ]
@@ -168,6 +169,9 @@ X_FRAME_OPTIONS = "DENY"
 ARTICLE_BODY_MAX_CHARS = int(os.environ.get("ARTICLE_BODY_MAX_CHARS", "200000"))
 ARTICLES_PER_PAGE = int(os.environ.get("ARTICLES_PER_PAGE", "20"))
 FEED_ITEMS = int(os.environ.get("FEED_ITEMS", "20"))
+# Section, tag, author and organization pages with fewer published stories are too thin for
+# search engines: they get "noindex" and stay out of the sitemap.
+INDEX_MIN_STORIES = int(os.environ.get("INDEX_MIN_STORIES", "2"))
 
 TAGGIT_CASE_INSENSITIVE = True
 
