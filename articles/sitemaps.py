@@ -42,14 +42,13 @@ class ArticleSitemap(SiteUrlSitemap):
     """Every published story, with the time it last changed."""
 
     limit = 10_000
+    fields = ["slug", "published_at", "created_at", "updated_at", "category__slug", "category_id"]
 
     def items(self):
         return (
             Article.objects.published()
             .select_related("category")
-            .only(
-                "slug", "published_at", "created_at", "updated_at", "category__slug", "category_id"
-            )
+            .only(*self.fields)
             .newest_first()
         )
 
@@ -118,6 +117,7 @@ class NewsSitemap(ArticleSitemap):
     """Stories published in the last 48 hours, for Google News."""
 
     limit = NEWS_SITEMAP_MAX_ITEMS
+    fields = [*ArticleSitemap.fields, "headline"]
 
     def items(self):
         since = timezone.now() - timedelta(hours=NEWS_SITEMAP_HOURS)

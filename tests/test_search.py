@@ -159,3 +159,26 @@ def test_highlight_escapes_text_and_marks_matches():
     assert snippet == (
         "La &lt;b&gt;<mark>información</mark>&lt;/b&gt; &amp; las <mark>organizaciones</mark>"
     )
+
+
+def test_rebuild_command_indexes_stories_loaded_behind_the_index_back():
+    from django.core.management import call_command
+
+    from articles.models import Article
+
+    ArticleFactory(headline="Presupuesto")
+    Article.objects.bulk_create(
+        [
+            Article(
+                headline="Cargada en bloque",
+                slug="bloque",
+                status=Article.Status.PUBLISHED,
+                published_at=timezone.now() - timedelta(hours=1),
+                body_html="<p>Texto</p>",
+            )
+        ]
+    )
+    assert found("bloque") == []
+    call_command("rebuild_search_index", verbosity=0)
+    assert found("bloque") == ["Cargada en bloque"]
+    assert found("presupuesto") == ["Presupuesto"]
