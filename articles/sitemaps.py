@@ -46,10 +46,7 @@ class ArticleSitemap(SiteUrlSitemap):
 
     def items(self):
         return (
-            Article.objects.published()
-            .select_related("category")
-            .only(*self.fields)
-            .newest_first()
+            Article.objects.published().select_related("category").only(*self.fields).newest_first()
         )
 
     def lastmod(self, item):
