@@ -6,6 +6,7 @@ coordinates, XMP) is gone. Files that carry markup are refused outright so the u
 about it. Limits are read from the settings when a file is checked, never at import time.
 """
 
+import contextlib
 import io
 import warnings
 from dataclasses import dataclass
@@ -85,7 +86,7 @@ def encode(picture: PillowImage.Image, image_format: str, *, quality: int) -> by
     if image_format == "JPEG":
         if picture.mode not in ("RGB", "L"):
             picture = picture.convert("RGB")
-        options.update(quality=quality, progressive=True)
+        options.update(quality=quality)
     elif image_format == "WEBP":
         options.update(quality=quality, method=4)
     buffer = io.BytesIO()
@@ -103,7 +104,8 @@ def _read_within_limit(file) -> bytes:
     size = getattr(file, "size", None)
     if size is not None and size > limit:
         raise too_large
-    if hasattr(file, "seek"):
+    # A stream that cannot rewind (a pipe, a socket) is read from where it is.
+    with contextlib.suppress(AttributeError, OSError):
         file.seek(0)
     chunks, total = [], 0
     # Read in chunks and stop past the limit: a file-like object without a reliable size
