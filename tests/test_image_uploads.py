@@ -225,6 +225,7 @@ def test_refused_upload_stores_nothing(db, settings):
     assert not (settings.MEDIA_ROOT / "images").exists()
 
 
+@pytest.mark.slow
 def test_corpus_images_all_upload_cleanly(db, corpus_dir):
     paths = sorted((corpus_dir / "assets" / "images").iterdir())
     assert len(paths) >= 20
