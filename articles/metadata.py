@@ -69,6 +69,7 @@ def _article_metadata(article: Article) -> dict:
         "canonical": absolute_url(article.get_absolute_url()),
         "type": "article",
         "image": structured_data.article_image_url(article),
+        "image_alt": article.lead_image.alt if article.lead_image_id else "",
         "json_ld": [structured_data.news_article(article)],
         "article": article,
     }

@@ -14,6 +14,7 @@ from django.utils.safestring import mark_safe
 
 from .canonical import absolute_url
 from .models import Article, Author, Organization
+from .templatetags.images import rendition_url
 
 LOGO_PATH = "img/logo.png"
 LOGO_SIZE = (600, 60)
@@ -28,8 +29,10 @@ def default_image_url() -> str:
 
 
 def article_image_url(article: Article) -> str:
-    """The story's social image (its lead image once images exist), else the site's card."""
-    return article.social_image_url() or default_image_url()
+    """The social-card crop of the story's lead image, else the site's own card."""
+    if article.lead_image_id:
+        return rendition_url(article.lead_image, "card")
+    return default_image_url()
 
 
 def publisher() -> dict:

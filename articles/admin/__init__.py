@@ -1,5 +1,6 @@
 """The editor admin: stories and the authors, sections, organizations and tags they involve."""
 
+from .images import ImageAdmin
 from .stories import ArticleAdmin, ArticleAdminForm, BylineInline
 from .subjects import AuthorAdmin, CategoryAdmin, OrganizationAdmin, TagAdmin
 
@@ -9,6 +10,7 @@ __all__ = [
     "AuthorAdmin",
     "BylineInline",
     "CategoryAdmin",
+    "ImageAdmin",
     "OrganizationAdmin",
     "TagAdmin",
 ]

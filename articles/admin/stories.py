@@ -22,6 +22,7 @@ class ArticleAdminForm(forms.ModelForm):
         model = Article
         fields = [
             "headline", "slug", "dek", "body",
+            "lead_image", "lead_image_caption", "lead_image_credit",
             "summary", "status", "published_at", "category", "tags", "organizations",
         ]  # fmt: skip
         widgets = {
@@ -60,10 +61,11 @@ class ArticleAdmin(admin.ModelAdmin):
     date_hierarchy = "published_at"
     actions = ["publish_selected", "unpublish_selected"]
     prepopulated_fields = {"slug": ["headline"]}
-    autocomplete_fields = ["category", "organizations"]
+    autocomplete_fields = ["category", "organizations", "lead_image"]
     inlines = [BylineInline]
     fieldsets = [
         (None, {"fields": ["headline", "slug", "dek", "body"]}),
+        (_("Lead image"), {"fields": ["lead_image", "lead_image_caption", "lead_image_credit"]}),
         (
             _("Metadata"),
             {"fields": ["summary", "status", "published_at", "category", "tags", "organizations"]},
@@ -108,7 +110,7 @@ class ArticleAdmin(admin.ModelAdmin):
         article.attach_linked_organizations(previous_body_html=form.previous_body_html)
         if form.requested_status != article.status:
             self.change_publication(request, article, form.requested_status)
-        for warning in rendering.find_link_warnings(article.body):
+        for warning in rendering.find_body_warnings(article.body):
             messages.warning(request, _("Check this link: %(warning)s") % {"warning": warning})
 
     def change_publication(self, request, article, status):
@@ -161,7 +163,7 @@ class ArticleAdmin(admin.ModelAdmin):
         return JsonResponse(
             {
                 "html": rendering.render_markdown(body),
-                "warnings": [str(warning) for warning in rendering.find_link_warnings(body)],
+                "warnings": [str(warning) for warning in rendering.find_body_warnings(body)],
             }
         )
 
