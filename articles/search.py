@@ -341,6 +341,15 @@ def _name_changed(sender, instance, raw=False, created=False, **kwargs):
     )
 
 
+class SearchIndexRouter:
+    """Keeps the derived SQLite index out of ``dumpdata``/``loaddata`` (rebuild it instead)."""
+
+    def allow_migrate(self, db, app_label, model_name=None, **hints):
+        if app_label == "articles" and model_name == "articlesearchentry":
+            return False
+        return None
+
+
 def connect_index_receivers() -> None:
     """Keep the index in step with every write (called once, from ``ArticlesConfig.ready``)."""
     post_save.connect(_article_saved, sender=Article, dispatch_uid="search_article_saved")

@@ -182,3 +182,11 @@ def test_rebuild_command_indexes_stories_loaded_behind_the_index_back():
     call_command("rebuild_search_index", verbosity=0)
     assert found("bloque") == ["Cargada en bloque"]
     assert found("presupuesto") == ["Presupuesto"]
+
+
+def test_backups_leave_the_derived_index_out():
+    from django.db import router
+
+    from articles.models import ArticleSearchEntry
+
+    assert router.allow_migrate_model("default", ArticleSearchEntry) is False
