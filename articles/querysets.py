@@ -31,8 +31,19 @@ class ArticleQuerySet(models.QuerySet):
         )
 
     def for_detail(self):
-        """Everything the story page shows: the listing data plus the organizations named."""
-        return self.for_listing().prefetch_related("organizations")
+        """Everything the story page shows: listing data, organizations, current corrections."""
+        from .models import Correction
+
+        return self.for_listing().prefetch_related(
+            "organizations",
+            Prefetch(
+                "corrections",
+                queryset=Correction.objects.filter(superseded_by__isnull=True).order_by(
+                    "published_at", "id"
+                ),
+                to_attr="current_corrections",
+            ),
+        )
 
     def newest_first(self):
         """Most recently published first; the id breaks ties so pages never overlap."""
