@@ -121,6 +121,15 @@ def versions_of(article_pk) -> list[Version]:
     )
 
 
+def keep_baseline(article: Article) -> None:
+    """Keep a first revision of a story saved outside any revision (an old or imported one),
+    so that a later conflict or comparison has something to start from."""
+    if not Version.objects.get_for_object(article).exists():
+        with reversion.create_revision():
+            reversion.add_to_revision(article)
+            reversion.set_comment(_("Version kept when the story was first opened"))
+
+
 def version_at(article: Article, edit_version: int) -> Version | None:
     """The revision a form opened at ``edit_version`` was showing (None if none was kept)."""
     for version in versions_of(article.pk)[:VERSION_SEARCH_LIMIT]:
