@@ -17,6 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from . import images
 from .models import Article, ArticleTransition, Correction
 
 Status = Article.Status
@@ -98,6 +99,7 @@ def missing_for_publication(article: Article) -> list[str]:
         missing.append(_("a section"))
     if article.pk is None or not article.bylines.exists():
         missing.append(_("a byline"))
+    missing.extend(images.missing_alt_text(article))
     return missing
 
 

@@ -20,14 +20,15 @@ class ArticleQuerySet(models.QuerySet):
         return self.filter(status=self.model.Status.UNPUBLISHED, published_at__isnull=False)
 
     def for_listing(self):
-        """Everything a story teaser shows (section, byline in order, tags), fetched once."""
+        """Everything a story teaser shows (section, byline, tags, lead image), fetched once."""
         from .models import Byline
 
-        return self.select_related("category").prefetch_related(
+        return self.select_related("category", "lead_image").prefetch_related(
             Prefetch(
                 "bylines", queryset=Byline.objects.select_related("author").order_by("position")
             ),
             "tags",
+            "lead_image__renditions",
         )
 
     def for_detail(self):

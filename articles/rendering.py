@@ -68,6 +68,9 @@ _TAG = re.compile(r"<[^>]+>")
 # invalid HTML, so it comes off again.
 _REL_WITHOUT_HREF = re.compile(r'<a((?:(?!href=)[^>])*?) rel="noopener"((?:(?!href=)[^>])*)>')
 _WORD = re.compile(r"\w+(?:[-'’]\w+)*")
+# An <img> as nh3 writes it: every attribute double-quoted, quotes inside escaped.
+_IMG_TAG = re.compile(r'<img((?:\s+[^\s=>]+(?:="[^"]*")?)*)\s*/?>')
+_LIBRARY_IMAGE_SRC = re.compile(r"^image:(\d+)$")
 
 
 def looks_like_link_target(href: str) -> bool:
@@ -80,10 +83,25 @@ def looks_like_link_target(href: str) -> bool:
     return href.startswith(("/", "#", "?", "./", "../"))
 
 
+def is_image_address(src: str) -> bool:
+    """True when an image may load from ``src``: a web address or a path, never ``data:`` etc."""
+    src = src.strip()
+    if not src:
+        return False
+    return not _SCHEME.match(src) or urlsplit(src).scheme.lower() in {"http", "https"}
+
+
 def _keep_attribute(tag: str, attribute: str, value: str) -> str | None:
     # A link whose target is not an address (a typo like "(cultura ecologica)") would send
     # readers to a broken page: keep the words, drop the link.
     if attribute == "href" and not looks_like_link_target(value):
+        return None
+    # nh3 checks the schemes of src and href but not of srcset candidates.
+    if attribute == "srcset" and not all(
+        is_image_address(candidate.split()[0])
+        for candidate in value.split(",")
+        if candidate.strip()
+    ):
         return None
     return value
 
@@ -112,12 +130,35 @@ def markdown_to_unsafe_html(text: str) -> str:
 def sanitize_html(html: str) -> str:
     """Clean an HTML fragment with the allow-list (also used for any HTML that is not Markdown)."""
     html = _NAMED_ANCHOR.sub(r"<a id=\1", html)
-    return _REL_WITHOUT_HREF.sub(r"<a\1\2>", _cleaner.clean(html))
+    html = _REL_WITHOUT_HREF.sub(r"<a\1\2>", _cleaner.clean(html))
+    return _IMG_TAG.sub(_finish_img, html)
+
+
+def _finish_img(match: re.Match) -> str:
+    attributes = match.group(1)
+    # An image whose address was removed (a data: URL) would only show a broken icon.
+    if not re.search(r'\ssrc="[^"]', attributes):
+        return ""
+    # Screen readers read out the file name of an image without alt; empty alt is better.
+    if not re.search(r"\salt=", attributes):
+        return f'<img{attributes} alt="">'
+    return match.group(0)
 
 
 def render_markdown(text: str) -> str:
-    """Render an editor's Markdown to sanitized HTML, ready for a reader's page or a feed."""
-    return sanitize_html(markdown_to_unsafe_html(text))
+    """Render an editor's Markdown to sanitized HTML, ready for a reader's page or a feed.
+
+    Library images (``![alt](image:42)``) become responsive pictures here, at save time.
+    """
+    # Imported here: the media library needs the models, which need this module.
+    from .images.markdown import LibraryImageExtension
+
+    renderer = markdown.Markdown(
+        extensions=[*MARKDOWN_EXTENSIONS, LibraryImageExtension()],
+        extension_configs=MARKDOWN_EXTENSION_CONFIGS,
+        output_format="html",
+    )
+    return sanitize_html(renderer.convert(text or ""))
 
 
 def count_words(html: str) -> int:
@@ -223,3 +264,61 @@ def find_link_warnings(text: str) -> list[LinkWarning]:
                     )
                 )
     return warnings
+
+
+def library_image_id(src: str | None) -> int | None:
+    """The library id in an editor's ``image:42`` reference, or None for any other address."""
+    match = _LIBRARY_IMAGE_SRC.match((src or "").strip())
+    return int(match.group(1)) if match else None
+
+
+class _ImageCollector(HTMLParser):
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.images: list[tuple[str, str | None]] = []
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "img":
+            attributes = dict(attrs)
+            self.images.append((attributes.get("src") or "", attributes.get("alt")))
+
+
+def body_images(text: str) -> list[tuple[str, str | None]]:
+    """Every image an editor placed in Markdown, as ``(src, alt)`` in order (alt None if absent)."""
+    collector = _ImageCollector()
+    collector.feed(markdown_to_unsafe_html(text))
+    collector.close()
+    return collector.images
+
+
+def find_image_warnings(text: str) -> list[LinkWarning]:
+    """Images an editor should look at: unknown library ids, missing alt text, bad addresses."""
+    from .images import library_images
+
+    placed = body_images(text)
+    found = library_images({library_image_id(src) for src, _alt in placed} - {None})
+    warnings = []
+    for src, alt in placed:
+        library_id = library_image_id(src)
+        described = bool((alt or "").strip())
+        if library_id is not None:
+            image = found.get(library_id)
+            if image is None:
+                message = _("there is no image %(id)s in the library; readers will see nothing")
+            elif not described and not image.alt.strip():
+                message = _("image %(id)s has no alt text: add it in the library or in [ ]")
+            else:
+                continue
+            warnings.append(LinkWarning(src, alt or "", str(message % {"id": library_id})))
+        elif not is_image_address(src):
+            message = _("this image address is not allowed; the image was removed")
+            warnings.append(LinkWarning(src, alt or "", str(message)))
+        elif not described:
+            message = _("this image has no alt text: describe it between the [ ]")
+            warnings.append(LinkWarning(src, "", str(message)))
+    return warnings
+
+
+def find_body_warnings(text: str) -> list[LinkWarning]:
+    """Everything in a body an editor should look at before publishing: links, then images."""
+    return find_link_warnings(text) + find_image_warnings(text)

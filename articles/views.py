@@ -85,9 +85,6 @@ class OrganizationView(SubjectArticlesView):
     subject_lookup = "organizations"
     template_name = "articles/organization_detail.html"
 
-    def get_subject_queryset(self):
-        return Organization.objects.prefetch_related("domains")
-
 
 class OrganizationListView(generic.ListView):
     """Every organization the newsroom covers, A to Z."""

@@ -147,3 +147,45 @@ class CorrectionFactory(factory.django.DjangoModelFactory):
 
     article = factory.SubFactory(ArticleFactory)
     text = "La cifra correcta es 42, no 24."
+
+
+def image_bytes(image_format="JPEG", size=(800, 600), mode="RGB", **save_options) -> bytes:
+    """A real image file made with Pillow: a gradient, so encoders have something to encode."""
+    import io
+
+    from PIL import Image as PillowImage
+
+    # Red grows from left to right and green from top to bottom: crops can be told apart.
+    vertical = PillowImage.linear_gradient("L")
+    horizontal = vertical.transpose(PillowImage.Transpose.ROTATE_90)
+    channels = (horizontal.resize(size), vertical.resize(size), vertical.resize(size))
+    picture = PillowImage.merge("RGB", channels).convert(mode)
+    buffer = io.BytesIO()
+    picture.save(buffer, image_format, **save_options)
+    return buffer.getvalue()
+
+
+def image_upload(name="foto.jpg", content=None, **image_options):
+    """An uploaded file as a form or ``store_uploaded_image`` receives it."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile(
+        name, content if content is not None else image_bytes(**image_options)
+    )
+
+
+class ImageFactory(factory.django.DjangoModelFactory):
+    """A library image stored the one supported way, with its renditions made."""
+
+    class Meta:
+        model = "articles.Image"
+
+    alt = factory.Sequence(lambda n: f"Descripción de la foto {n}")
+    caption = "Pie de foto."
+    credit = "Fotógrafa"
+
+    @classmethod
+    def _create(cls, model_class, *args, file=None, size=(800, 600), user=None, **kwargs):
+        from articles.images import store_uploaded_image
+
+        return store_uploaded_image(file=file or image_upload(size=size), user=user, **kwargs)

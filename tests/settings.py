@@ -13,3 +13,6 @@ STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticF
 # Serve static files from the source folders; tests never run collectstatic.
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+# Browser tests share the database with a live server thread; closing connections after each
+# request lets pytest-django drop the PostgreSQL test database at the end.
+DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405

@@ -5,7 +5,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from articles.models import Article, Category, OrganizationDomain
 from articles.publishing import publish_article, unpublish_article
@@ -134,7 +134,7 @@ def test_domains_are_stored_bare_and_lower_case():
 
 def test_publishing_requires_headline_body_section_and_byline():
     article = ArticleFactory(draft=True, category=None, body="", authors=[])
-    with pytest.raises(ValidationError) as error:
+    with pytest.raises(ValidationError) as error, translation.override("en"):
         publish_article(article=article)
     message = str(error.value)
     for missing in ("body", "section", "byline"):

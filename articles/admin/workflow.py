@@ -6,7 +6,7 @@ import json
 from datetime import datetime
 
 from django import forms
-from django.contrib import admin, messages
+from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404
@@ -15,14 +15,14 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from reversion.admin import VersionAdmin
 from reversion.models import Version
 
 from .. import editing, previews, publishing, revisions
-from ..models import Article, ArticleTransition, Correction, PreviewLink
+from ..models import Article, Correction, PreviewLink
 
 STATE_FIELDS = ["status", "published_at", "embargoed_until"]
+AUDIT_ROWS_SHOWN = 50
 
 
 class ConcurrencyForm(forms.ModelForm):
@@ -61,35 +61,6 @@ class ConcurrencyForm(forms.ModelForm):
         return cleaned
 
 
-class ArticleTransitionInline(admin.TabularInline):
-    """The story's audit trail: every change of state, read-only."""
-
-    model = ArticleTransition
-    fields = ["at", "user", "from_status", "to_status", "note"]
-    readonly_fields = fields
-    extra = 0
-    can_delete = False
-    verbose_name_plural = gettext_lazy("Audit trail")
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_view_permission(self, request, obj=None):
-        return request.user.has_perm("articles.view_article")
-
-
-class CorrectionInline(ArticleTransitionInline):
-    """Corrections appended to the story; they are added with the form below, never deleted."""
-
-    model = Correction
-    fields = ["published_at", "kind", "text", "created_by", "superseded_by"]
-    readonly_fields = fields
-    verbose_name_plural = gettext_lazy("Corrections and updates")
-
-
 def parse_local_datetime(value: str) -> datetime | None:
     """A ``datetime-local`` input in the site's time zone; None when empty; ValidationError
     when it is not a time."""
@@ -118,10 +89,6 @@ class WorkflowAdminMixin(VersionAdmin):
     def get_readonly_fields(self, request, obj=None):
         # State changes only through the buttons (publishing.py), for every role.
         return [*super().get_readonly_fields(request, obj), *STATE_FIELDS]
-
-    def get_inlines(self, request, obj):
-        inlines = list(super().get_inlines(request, obj))
-        return inlines + [CorrectionInline, ArticleTransitionInline] if obj else inlines
 
     def has_change_permission(self, request, obj=None):
         allowed = super().has_change_permission(request, obj)
@@ -179,6 +146,8 @@ class WorkflowAdminMixin(VersionAdmin):
             "can_share": user.has_perm("articles.share_preview"),
             "preview_links": [link for link in article.preview_links.all() if link.is_usable],
             "others_editing": editing.others_editing(article=article, user=user),
+            "audit_trail": article.transitions.select_related("user")[:AUDIT_ROWS_SHOWN],
+            "corrections": article.corrections.select_related("created_by", "superseded_by"),
             "pending_autosave": pending,
             "pending_autosave_json": json.dumps(pending.data) if pending else "",
             "autosave_url": reverse("admin:articles_article_autosave", args=[article.pk]),

@@ -89,7 +89,11 @@ class Command(BaseCommand):
         # The story names Cultura Ecológica without a usable link; an editor adds it by hand.
         article.organizations.add(*Organization.objects.filter(slug="cultura-ecologica"))
         publish_at = timezone.make_aware(datetime.combine(post.file_date, time(10, 0)))
-        return publish_article(article=article, at=publish_at)
+        publish_article(article=article, at=publish_at)
+        # Loading the demo is not an edit: the story was last changed when it was published.
+        Article.objects.filter(pk=article.pk).update(updated_at=publish_at)
+        article.updated_at = publish_at
+        return article
 
     def ensure_admin(self):
         User = get_user_model()

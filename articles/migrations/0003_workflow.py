@@ -10,14 +10,14 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('articles', '0001_initial'),
+        ('articles', '0002_images'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AlterModelOptions(
             name='article',
-            options={'ordering': ['-published_at', '-id'], 'permissions': [('submit_article', 'Can submit a story for review'), ('publish_article', 'Can publish, schedule and embargo a story'), ('unpublish_article', 'Can unpublish a story'), ('add_correction', 'Can append a correction to a story'), ('share_preview', 'Can create and revoke preview links'), ('edit_any_article', 'Can edit stories by other authors and published stories')], 'verbose_name': 'story', 'verbose_name_plural': 'stories'},
+            options={'ordering': ['-published_at', '-id'], 'permissions': [('submit_article', 'Can submit a story for review'), ('publish_article', 'Can publish, schedule and embargo a story'), ('unpublish_article', 'Can unpublish a story'), ('append_correction', 'Can append a correction to a story'), ('share_preview', 'Can create and revoke preview links'), ('edit_any_article', 'Can edit stories by other authors and published stories')], 'verbose_name': 'story', 'verbose_name_plural': 'stories'},
         ),
         migrations.AddField(
             model_name='article',

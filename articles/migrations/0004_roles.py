@@ -18,6 +18,9 @@ STORY_EDITING = [
     "articles.change_byline",
     "articles.delete_byline",
     "articles.view_byline",
+    "articles.add_image",
+    "articles.change_image",
+    "articles.view_image",
 ]
 EDITING_DESK = [
     "articles.delete_article",
@@ -36,6 +39,7 @@ EDITING_DESK = [
     "articles.add_organizationdomain",
     "articles.change_organizationdomain",
     "articles.view_organizationdomain",
+    "articles.delete_image",
 ]
 PEOPLE_AND_SITE = [
     "auth.add_user",
@@ -85,7 +89,7 @@ def remove_roles(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("articles", "0002_workflow"),
+        ("articles", "0003_workflow"),
         ("auth", "0012_alter_user_first_name_max_length"),
         ("taggit", "0006_rename_taggeditem_content_type_object_id_taggit_tagg_content_8fc721_idx"),
     ]

@@ -1,0 +1,177 @@
+"""The story editor: the list, the form, bulk publishing, the Markdown preview and tag suggestions."""
+
+from django import forms
+from django.conf import settings
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponseNotAllowed, JsonResponse
+from django.urls import path
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+from taggit.models import Tag
+
+from .. import publishing, rendering
+from ..models import Article, Byline
+from .widgets import MarkdownEditorWidget, TagAutocompleteWidget
+from .workflow import WorkflowAdminMixin
+
+TAG_SUGGESTIONS = 20
+
+
+class ArticleAdminForm(forms.ModelForm):
+    class Meta:
+        model = Article
+        fields = [
+            "headline", "slug", "dek", "body",
+            "lead_image", "lead_image_caption", "lead_image_credit",
+            "summary", "status", "published_at", "category", "tags", "organizations",
+        ]  # fmt: skip
+        widgets = {
+            "headline": forms.TextInput(attrs={"class": "vTextField story-headline"}),
+            "dek": forms.Textarea(attrs={"rows": 3, "class": "vLargeTextField"}),
+            "summary": forms.Textarea(attrs={"rows": 2, "class": "vLargeTextField"}),
+            "body": MarkdownEditorWidget,
+            "tags": TagAutocompleteWidget,
+        }
+
+    def clean_body(self):
+        body = self.cleaned_data["body"]
+        limit = settings.ARTICLE_BODY_MAX_CHARS
+        if len(body) > limit:
+            raise ValidationError(
+                _("The body is too long (%(length)s characters; the limit is %(limit)s)."),
+                params={"length": len(body), "limit": limit},
+            )
+        return body
+
+
+class BylineInline(admin.TabularInline):
+    model = Byline
+    fields = ["author", "position", "role"]
+    autocomplete_fields = ["author"]
+    ordering = ["position", "id"]
+    extra = 1
+
+
+@admin.register(Article)
+class ArticleAdmin(WorkflowAdminMixin, admin.ModelAdmin):
+    form = ArticleAdminForm
+    list_display = ["headline", "status", "category", "byline", "published_at"]
+    list_filter = ["status", "category", "bylines__author", "tags"]
+    search_fields = ["headline", "dek", "body", "bylines__author__name"]
+    date_hierarchy = "published_at"
+    actions = ["publish_selected", "unpublish_selected"]
+    prepopulated_fields = {"slug": ["headline"]}
+    autocomplete_fields = ["category", "organizations", "lead_image"]
+    inlines = [BylineInline]
+    fieldsets = [
+        (None, {"fields": ["headline", "slug", "dek", "body"]}),
+        (_("Lead image"), {"fields": ["lead_image", "lead_image_caption", "lead_image_credit"]}),
+        (
+            _("Metadata"),
+            {
+                "fields": [
+                    "summary",
+                    "status",
+                    "published_at",
+                    "embargoed_until",
+                    "category",
+                    "tags",
+                    "organizations",
+                ]
+            },
+        ),
+    ]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).for_listing()
+
+    def lookup_allowed(self, lookup, value, request):
+        # An organization's page links to its stories; a sidebar filter would list every one.
+        return lookup == "organizations__id__exact" or super().lookup_allowed(
+            lookup, value, request
+        )
+
+    @admin.display(description=_("byline"))
+    def byline(self, article):
+        return ", ".join(byline.author.name for byline in article.ordered_bylines)
+
+    def get_urls(self):
+        preview = self.admin_site.admin_view(self.preview_view)
+        suggestions = self.admin_site.admin_view(self.tag_autocomplete_view)
+        return [
+            path("preview/", preview, name="articles_article_preview"),
+            path("tag-autocomplete/", suggestions, name="articles_article_tag_autocomplete"),
+            *super().get_urls(),
+        ]
+
+    def save_model(self, request, obj, form, change):
+        # body_html still holds what was saved before: only links added now attach organizations.
+        form.previous_body_html = obj.body_html
+        # The state is not in the form: it changes only through the workflow's buttons.
+        super().save_model(request, obj, form, change)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        article = form.instance
+        article.attach_linked_organizations(previous_body_html=form.previous_body_html)
+        for warning in rendering.find_body_warnings(article.body):
+            messages.warning(request, _("Check this link: %(warning)s") % {"warning": warning})
+
+    @admin.action(description=_("Publish selected stories"), permissions=["publish"])
+    def publish_selected(self, request, queryset):
+        self.apply_to_each(request, queryset, publishing.publish_article)
+
+    @admin.action(description=_("Unpublish selected stories"), permissions=["unpublish"])
+    def unpublish_selected(self, request, queryset):
+        self.apply_to_each(request, queryset, publishing.unpublish_article)
+
+    def apply_to_each(self, request, queryset, change_state):
+        """Run a publishing function on every selected story; report each refusal by name."""
+        done = 0
+        for article in queryset:
+            try:
+                change_state(article=article, user=request.user)
+            except ValidationError as error:
+                self.message_user(request, " ".join(error.messages), messages.ERROR)
+            else:
+                done += 1
+        if done:
+            self.message_user(
+                request,
+                ngettext("%(count)d story updated.", "%(count)d stories updated.", done)
+                % {"count": done},
+                messages.SUCCESS,
+            )
+
+    def preview_view(self, request):
+        """Render posted Markdown exactly as the site will, with warnings about its links."""
+        if not (self.has_change_permission(request) or self.has_add_permission(request)):
+            raise PermissionDenied
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        body = request.POST.get("body")
+        if body is None:
+            return JsonResponse({"error": str(_("Nothing to preview."))}, status=400)
+        if len(body) > settings.ARTICLE_BODY_MAX_CHARS:
+            return JsonResponse({"error": str(_("The body is too long to preview."))}, status=400)
+        return JsonResponse(
+            {
+                "html": rendering.render_markdown(body),
+                "warnings": [str(warning) for warning in rendering.find_body_warnings(body)],
+            }
+        )
+
+    def tag_autocomplete_view(self, request):
+        """Names of existing tags containing ``q`` (at most 20), for the tag field's suggestions."""
+        if not (self.has_change_permission(request) or self.has_add_permission(request)):
+            raise PermissionDenied
+        query = request.GET.get("q", "").strip()
+        if not query:
+            return JsonResponse({"results": []})
+        names = (
+            Tag.objects.filter(name__icontains=query)
+            .order_by("name")
+            .values_list("name", flat=True)[:TAG_SUGGESTIONS]
+        )
+        return JsonResponse({"results": list(names)})
