@@ -279,6 +279,12 @@ class Article(models.Model):
         blank=True,
         help_text=_("Leave empty to use the credit saved with the image in the library."),
     )
+    import_metadata = models.JSONField(
+        _("import metadata"),
+        default=dict,
+        blank=True,
+        help_text=_("Where the story came from when it was imported, and old fields kept as-is."),
+    )
 
     objects = ArticleQuerySet.as_manager()
 
@@ -582,3 +588,30 @@ class Rendition(models.Model):
         """The MIME type of the file, from its specification's extension."""
         extension = self.spec.rsplit(".", 1)[-1]
         return f"image/{'jpeg' if extension == 'jpg' else extension}"
+
+
+class ArticlePath(models.Model):
+    """An address that used to show this story (an old Jekyll permalink, a renamed slug);
+    requesting it answers a permanent redirect to the story's current address."""
+
+    path = models.CharField(
+        _("old address"),
+        max_length=500,
+        unique=True,
+        help_text=_("A path on this site, starting with “/”, without a trailing slash."),
+    )
+    article = models.ForeignKey(
+        Article, on_delete=models.CASCADE, related_name="old_paths", verbose_name=_("story")
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["path"]
+        verbose_name = _("old address")
+        verbose_name_plural = _("old addresses")
+
+    def __str__(self):
+        return self.path
+
+    def get_absolute_url(self):
+        return self.article.get_absolute_url()

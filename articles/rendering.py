@@ -6,6 +6,7 @@ event handlers, no style, no ``javascript:`` or ``data:`` URLs.
 """
 
 import re
+import threading
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from urllib.parse import urlsplit
@@ -117,14 +118,33 @@ _cleaner = nh3.Cleaner(
 )
 
 
+# Building a Markdown instance (loading every extension) costs more than converting a story, so
+# each thread keeps one per flavour and resets it between documents.
+_thread_renderers = threading.local()
+
+
+def _renderer(*, library_images: bool) -> markdown.Markdown:
+    key = "site" if library_images else "unsafe"
+    renderer = getattr(_thread_renderers, key, None)
+    if renderer is None:
+        extensions = list(MARKDOWN_EXTENSIONS)
+        if library_images:
+            # Imported here: the media library needs the models, which need this module.
+            from .images.markdown import LibraryImageExtension
+
+            extensions.append(LibraryImageExtension())
+        renderer = markdown.Markdown(
+            extensions=extensions,
+            extension_configs=MARKDOWN_EXTENSION_CONFIGS,
+            output_format="html",
+        )
+        setattr(_thread_renderers, key, renderer)
+    return renderer.reset()
+
+
 def markdown_to_unsafe_html(text: str) -> str:
     """Markdown to HTML *before* sanitizing; only for inspecting links, never for output."""
-    renderer = markdown.Markdown(
-        extensions=MARKDOWN_EXTENSIONS,
-        extension_configs=MARKDOWN_EXTENSION_CONFIGS,
-        output_format="html",
-    )
-    return renderer.convert(text or "")
+    return _renderer(library_images=False).convert(text or "")
 
 
 def sanitize_html(html: str) -> str:
@@ -150,15 +170,7 @@ def render_markdown(text: str) -> str:
 
     Library images (``![alt](image:42)``) become responsive pictures here, at save time.
     """
-    # Imported here: the media library needs the models, which need this module.
-    from .images.markdown import LibraryImageExtension
-
-    renderer = markdown.Markdown(
-        extensions=[*MARKDOWN_EXTENSIONS, LibraryImageExtension()],
-        extension_configs=MARKDOWN_EXTENSION_CONFIGS,
-        output_format="html",
-    )
-    return sanitize_html(renderer.convert(text or ""))
+    return sanitize_html(_renderer(library_images=True).convert(text or ""))
 
 
 def count_words(html: str) -> int:

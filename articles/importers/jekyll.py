@@ -6,7 +6,8 @@ reaches the demo exactly the way a migrated blog does.
 
 import re
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
+from pathlib import Path
 
 import yaml
 
@@ -17,6 +18,21 @@ _LIQUID_TAG = re.compile(r"{%-?.*?-?%}", re.DOTALL)
 _SITE_VARIABLE = re.compile(r"{{-?\s*(site\.url|site\.baseurl|BASE_PATH)\s*-?}}")
 _LIQUID_OUTPUT = re.compile(r"{{-?.*?-?}}", re.DOTALL)
 _RAW_PLACEHOLDER = "\x00raw{}\x00"
+_PLACEHOLDER = re.compile(r":([a-z_]+)")
+# Jekyll's named permalink styles (https://jekyllrb.com/docs/permalinks/#built-in-formats).
+PERMALINK_STYLES = {
+    "date": "/:categories/:year/:month/:day/:title:output_ext",
+    "pretty": "/:categories/:year/:month/:day/:title/",
+    "ordinal": "/:categories/:year/:y_day/:title:output_ext",
+    "none": "/:categories/:title:output_ext",
+}
+_DATE_FORMATS = (
+    "%Y-%m-%d %H:%M:%S %z",
+    "%Y-%m-%d %H:%M:%S.%f %z",
+    "%Y-%m-%d %H:%M %z",
+    "%Y-%m-%d %H:%M:%S",
+    "%Y-%m-%d %H:%M",
+)
 
 
 class JekyllPostError(ValueError):
@@ -32,6 +48,60 @@ class JekyllPost:
     slug: str = ""
     file_date: date | None = None
     extra: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class SiteConfig:
+    """What the importer needs from ``_config.yml``."""
+
+    permalink: str = PERMALINK_STYLES["date"]
+    title: str = ""
+    author_name: str = ""
+    url: str = ""
+    baseurl: str = ""
+    raw: dict = field(default_factory=dict, compare=False)
+
+    @property
+    def newsroom_names(self) -> set[str]:
+        """Byline names that mean the publication itself (the site's title and author)."""
+        return {name.casefold() for name in (self.title, self.author_name) if name}
+
+
+def read_site_config(site_dir: Path) -> SiteConfig:
+    """Read ``_config.yml`` (missing means Jekyll's defaults); raise JekyllPostError if broken."""
+    path = Path(site_dir) / "_config.yml"
+    if not path.exists():
+        return SiteConfig()
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
+        raise JekyllPostError(f"_config.yml cannot be read: {error}") from error
+    if not isinstance(raw, dict):
+        raise JekyllPostError("_config.yml is not a set of key: value pairs")
+    permalink = str(raw.get("permalink") or "date").strip()
+    author = raw.get("author")
+    author_name = author.get("name") if isinstance(author, dict) else author
+    return SiteConfig(
+        permalink=PERMALINK_STYLES.get(permalink, permalink),
+        title=str(raw.get("title") or "").strip(),
+        author_name=str(author_name or "").strip(),
+        url=str(raw.get("url") or raw.get("production_url") or "").strip().rstrip("/"),
+        baseurl=str(raw.get("baseurl") or "").strip().rstrip("/"),
+        raw=raw,
+    )
+
+
+def decode_post(data: bytes, *, filename: str) -> "JekyllPost":
+    """Parse a post file's bytes; binary or non-UTF-8 content raises JekyllPostError."""
+    if b"\x00" in data:
+        raise JekyllPostError("the file is binary (it contains NUL bytes), not a text post")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise JekyllPostError(
+            f"the file is not valid UTF-8 (byte {error.start}); save it as UTF-8"
+        ) from error
+    return parse_post(text, filename=filename)
 
 
 def parse_post(text: str, *, filename: str = "") -> JekyllPost:
@@ -97,3 +167,89 @@ def as_list(value) -> list[str]:
     if isinstance(value, list):
         return [str(item).strip() for item in value if str(item).strip()]
     return [str(value).strip()]
+
+
+def front_matter_list(front_matter: dict, singular: str, plural: str) -> list[str]:
+    """Jekyll's reading of category/categories or tag/tags: a plural string splits on spaces."""
+    items = []
+    for key in (singular, plural):
+        value = front_matter.get(key)
+        if isinstance(value, str) and key == plural:
+            value = value.split()
+        for item in as_list(value):
+            if item.casefold() not in {existing.casefold() for existing in items}:
+                items.append(item)
+    return items
+
+
+def parse_front_matter_date(value) -> datetime | date | None:
+    """A front-matter ``date`` as YAML or Jekyll writes it; naive values are the site's time."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, datetime | date):
+        return value
+    text = str(value).strip()
+    for pattern in _DATE_FORMATS:
+        try:
+            return datetime.strptime(text, pattern)
+        except ValueError:
+            continue
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        pass
+    try:
+        return datetime.fromisoformat(text)
+    except ValueError as error:
+        raise JekyllPostError(f"the date “{text}” is not a date Jekyll understands") from error
+
+
+def titleize_slug(slug: str) -> str:
+    """The title Jekyll gives a post without one: its file slug with words capitalised."""
+    return " ".join(word.capitalize() for word in re.split(r"[-_\s]+", slug) if word)
+
+
+def normalize_old_path(path: str) -> str:
+    """The stored form of an old address: leading slash, no trailing slash or ``.html``."""
+    path = "/" + re.sub(r"/{2,}", "/", path.strip()).strip("/")
+    for suffix in ("/index.html", ".html", ".htm"):
+        if path.endswith(suffix) and len(path) > len(suffix):
+            return path.removesuffix(suffix)
+    return path
+
+
+def expand_permalink(
+    pattern: str, *, when: datetime, slug: str, categories: list[str]
+) -> list[str]:
+    """The addresses Jekyll gave a post, normalised; several when Jekyll versions differ.
+
+    Jekyll 2 and later lower-case ``:categories`` (that address comes first); Jekyll 1 kept
+    their case. Both are recorded so links made in either era keep working.
+    """
+    pattern = PERMALINK_STYLES.get(pattern, pattern)
+    variants = []
+    for category_case in ([category.lower() for category in categories], list(categories)):
+        values = {
+            "categories": "/".join(dict.fromkeys(category_case)),
+            "year": f"{when:%Y}",
+            "month": f"{when:%m}",
+            "day": f"{when:%d}",
+            "hour": f"{when:%H}",
+            "minute": f"{when:%M}",
+            "second": f"{when:%S}",
+            "i_day": str(when.day),
+            "i_month": str(when.month),
+            "short_month": f"{when:%b}",
+            "short_year": f"{when:%y}",
+            "y_day": f"{when:%j}",
+            "title": slug,
+            "slug": slug,
+            "output_ext": ".html",
+        }
+        path = _PLACEHOLDER.sub(
+            lambda match, values=values: values.get(match.group(1), match.group(0)), pattern
+        )
+        path = normalize_old_path(path)
+        if path not in variants:
+            variants.append(path)
+    return variants
