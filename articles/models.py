@@ -449,33 +449,6 @@ class Byline(models.Model):
         return self.author.get_absolute_url()
 
 
-class ArticlePath(models.Model):
-    """An address that used to show this story (an old Jekyll permalink, a renamed slug);
-    requesting it answers a permanent redirect to the story's current address."""
-
-    path = models.CharField(
-        _("old address"),
-        max_length=500,
-        unique=True,
-        help_text=_("A path on this site, starting with “/”, without a trailing slash."),
-    )
-    article = models.ForeignKey(
-        Article, on_delete=models.CASCADE, related_name="old_paths", verbose_name=_("story")
-    )
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-
-    class Meta:
-        ordering = ["path"]
-        verbose_name = _("old address")
-        verbose_name_plural = _("old addresses")
-
-    def __str__(self):
-        return self.path
-
-    def get_absolute_url(self):
-        return self.article.get_absolute_url()
-
-
 # The extensions an uploaded image may be stored under; anything else is dropped from the name.
 IMAGE_EXTENSIONS = {".jpg", ".png", ".gif", ".webp"}
 

@@ -36,7 +36,7 @@ def roles():
     """The groups of the role migration; a live-server test's database flush removes them."""
     from django.contrib.auth.models import Group, Permission
 
-    migration = importlib.import_module("articles.migrations.0004_roles")
+    migration = importlib.import_module("articles.migrations.0005_roles")
     for name, labels in migration.ROLES.items():
         group, _created = Group.objects.get_or_create(name=name)
         for label in labels:

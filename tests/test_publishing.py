@@ -168,3 +168,13 @@ def test_withdrawn_means_unpublished_after_publication():
     ArticleFactory(draft=True)
     ArticleFactory()
     assert list(Article.objects.withdrawn()) == [gone]
+
+
+def test_old_address_of_a_moved_story_answers_301_to_the_new_one(client):
+    article = ArticleFactory(slug="viejo")
+    old_address = article.get_absolute_url()
+    article.slug = "nuevo"
+    article.save()
+    response = client.get(old_address)
+    assert response.status_code == 301
+    assert response["Location"] == article.get_absolute_url()

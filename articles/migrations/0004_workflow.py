@@ -10,7 +10,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('articles', '0002_images'),
+        ('articles', '0003_articlepath_import_metadata'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
@@ -28,20 +28,6 @@ class Migration(migrations.Migration):
             model_name='article',
             name='embargoed_until',
             field=models.DateTimeField(blank=True, help_text='Readers cannot see the story before this time, even if it is published.', null=True, verbose_name='embargoed until'),
-        ),
-        migrations.CreateModel(
-            name='ArticlePath',
-            fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('path', models.CharField(help_text='A path on this site, starting with “/”, without a trailing slash.', max_length=500, unique=True, verbose_name='old address')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
-                ('article', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='old_paths', to='articles.article', verbose_name='story')),
-            ],
-            options={
-                'verbose_name': 'old address',
-                'verbose_name_plural': 'old addresses',
-                'ordering': ['path'],
-            },
         ),
         migrations.CreateModel(
             name='ArticleTransition',

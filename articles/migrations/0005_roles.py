@@ -89,7 +89,7 @@ def remove_roles(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("articles", "0003_workflow"),
+        ("articles", "0004_workflow"),
         ("auth", "0012_alter_user_first_name_max_length"),
         ("taggit", "0006_rename_taggeditem_content_type_object_id_taggit_tagg_content_8fc721_idx"),
     ]
