@@ -362,10 +362,11 @@ def test_hidden_stories_are_absent_from_every_list(client, subjects, trait):
 
 
 @pytest.mark.parametrize("trait", HIDDEN_TRAITS)
-def test_hidden_story_page_is_404(client, db, trait):
+def test_hidden_story_page_is_404_or_410_once_withdrawn(client, db, trait):
     hidden = ArticleFactory(**{trait: True})
 
-    assert client.get(hidden.get_absolute_url()).status_code == 404
+    expected = 410 if trait == "unpublished" else 404
+    assert client.get(hidden.get_absolute_url()).status_code == expected
 
 
 # Feed links
