@@ -11,3 +11,7 @@ class ArticlesConfig(AppConfig):
         from . import search
 
         search.connect_index_receivers()
+
+        from .revisions import register_models
+
+        register_models()

@@ -3,7 +3,8 @@
 ``page_metadata`` reads the page's template context (the objects its view already loaded) and
 returns the title, description, canonical address, social card and JSON-LD for the ``<head>``;
 ``templates/articles/includes/meta.html`` prints them. A view asks for ``noindex`` by putting
-``noindex=True`` in its context (search results and previews do); subject pages with fewer
+``noindex=True`` in its context (search results do; previews set ``preview=True``, which also
+drops the structured data); subject pages with fewer
 published stories than ``settings.INDEX_MIN_STORIES`` are thin and get it automatically.
 """
 
@@ -88,7 +89,8 @@ def page_metadata(context, *, title: str = "", description: str = "") -> dict:
     }
     article = context.get("article")
     subject = context.get("subject")
-    if isinstance(article, Article) and article.published_at:
+    preview = bool(context.get("preview"))
+    if isinstance(article, Article) and article.published_at and not preview:
         meta.update(_article_metadata(article))
     elif subject is not None:
         meta.update(_subject_metadata(subject), title=str(subject))
@@ -96,6 +98,11 @@ def page_metadata(context, *, title: str = "", description: str = "") -> dict:
         meta["noindex"] |= is_thin(page.paginator.count if page is not None else 0)
     elif context.get("request") is not None and context["request"].path == "/":
         meta["json_ld"] = [structured_data.website()]
+    if preview:
+        # A private preview: no index, no following its links, no structured data.
+        meta.update(title=article.headline, json_ld=[], robots="noindex, nofollow")
+    elif meta["noindex"]:
+        meta["robots"] = "noindex, follow"
     meta["title"] = title or meta["title"]
     meta["description"] = _describe(description or meta["description"])
     meta["site_name"] = settings.SITE_NAME

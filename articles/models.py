@@ -18,8 +18,17 @@ from taggit.models import TaggedItemBase
 
 from . import rendering
 from .querysets import ArticleQuerySet, OrganizationQuerySet
+from .workflow_models import (  # noqa: F401 (Django finds the app's models here)
+    ArticleAutosave,
+    ArticleTransition,
+    Correction,
+    EditPresence,
+    PreviewLink,
+)
 
 WORDS_PER_MINUTE = 200
+# What a story's public address is built from (see ``Article.get_absolute_url``).
+ADDRESS_FIELDS = {"status", "category_id", "published_at", "created_at", "slug"}
 
 
 class Category(models.Model):
@@ -212,6 +221,18 @@ class Article(models.Model):
         blank=True,
         help_text=_("A future time schedules the story; it appears on its own at that time."),
     )
+    embargoed_until = models.DateTimeField(
+        _("embargoed until"),
+        null=True,
+        blank=True,
+        help_text=_("Readers cannot see the story before this time, even if it is published."),
+    )
+    edit_version = models.PositiveIntegerField(
+        _("edit version"),
+        default=0,
+        editable=False,
+        help_text=_("Goes up on every save; a form opened on an older version cannot overwrite."),
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     category = models.ForeignKey(
@@ -281,22 +302,30 @@ class Article(models.Model):
                 fields=["category", "status", "-published_at"], name="article_section_idx"
             ),
         ]
+        permissions = [
+            ("submit_article", _("Can submit a story for review")),
+            ("publish_article", _("Can publish, schedule and embargo a story")),
+            ("unpublish_article", _("Can unpublish a story")),
+            ("append_correction", _("Can append a correction to a story")),
+            ("share_preview", _("Can create and revoke preview links")),
+            ("edit_any_article", _("Can edit stories by other authors and published stories")),
+        ]
 
     def __str__(self):
         return self.headline
 
     def save(self, *args, **kwargs):
         update_fields = kwargs.get("update_fields")
+        # Every save moves the version on: a form opened before it can no longer overwrite it.
+        self.edit_version += 1
+        extra_fields = {"edit_version"}
         if update_fields is None or "body" in update_fields:
             self.render_body()
-            if update_fields is not None:
-                kwargs["update_fields"] = {
-                    *update_fields,
-                    "body_html",
-                    "word_count",
-                    "reading_time",
-                }
+            extra_fields |= {"body_html", "word_count", "reading_time"}
+        if update_fields is not None:
+            kwargs["update_fields"] = {*update_fields, *extra_fields}
         super().save(*args, **kwargs)
+        self.remember_previous_address()
 
     def get_absolute_url(self):
         when = timezone.localtime(self.published_at or self.created_at or timezone.now())
@@ -311,6 +340,31 @@ class Article(models.Model):
             },
         )
 
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        article = super().from_db(db, field_names, values)
+        # The address as loaded, so a save that moves a published story can keep the old one.
+        if not article.get_deferred_fields() & ADDRESS_FIELDS:
+            article._loaded_address = article.address_parts()
+        return article
+
+    def address_parts(self) -> dict:
+        """What the public address is built from: status, section, date and slug."""
+        return {name: getattr(self, name) for name in ADDRESS_FIELDS}
+
+    def remember_previous_address(self):
+        """Keep the address a published story had before this save, so it answers a 301."""
+        loaded = getattr(self, "_loaded_address", None)
+        self._loaded_address = current = self.address_parts()
+        if loaded is None or loaded["status"] != self.Status.PUBLISHED:
+            return
+        if all(loaded[name] == current[name] for name in ADDRESS_FIELDS - {"status"}):
+            return
+        previous = Article(**{name: value for name, value in loaded.items() if name != "status"})
+        old_path = previous.get_absolute_url().rstrip("/")
+        if old_path != self.get_absolute_url().rstrip("/"):
+            ArticlePath.objects.update_or_create(path=old_path, defaults={"article": self})
+
     def render_body(self):
         """Derive the reader's HTML, word count and reading time from the Markdown body."""
         self.body_html = rendering.render_markdown(self.body)
@@ -320,10 +374,12 @@ class Article(models.Model):
     @property
     def is_published(self):
         """True when readers can see the story; agrees with ``ArticleQuerySet.published()``."""
+        now = timezone.now()
         return (
             self.status == self.Status.PUBLISHED
             and self.published_at is not None
-            and self.published_at <= timezone.now()
+            and self.published_at <= now
+            and (self.embargoed_until is None or self.embargoed_until <= now)
         )
 
     def attach_linked_organizations(self, *, previous_body_html: str = "") -> list[Organization]:

@@ -1,19 +1,91 @@
-"""Every change of a story's publication state goes through these functions.
+"""Every change of a story's state goes through these functions.
 
-Admin actions, views, management commands and the importer call them; nothing else assigns
-``Article.status``. Whether a reader can see a story is decided at query time by
-``ArticleQuerySet.published()``, so a story published for a future time appears on its own.
+``TRANSITIONS`` is the whole workflow: which state may go to which, and the permission it takes.
+Admin buttons and actions, views, management commands and the importer call these functions;
+nothing else assigns ``Article.status``. Whether a reader can see a story is decided at query
+time by ``ArticleQuerySet.published()``, so a story published for a future time (scheduled) or
+under embargo appears on its own.
+
+``user=None`` means the system itself (a management command, the importer): no permission check.
 """
 
 from datetime import datetime
 
-from django.core.exceptions import ValidationError
+import reversion
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from . import images
-from .models import Article
+from .models import Article, ArticleTransition, Correction
+
+Status = Article.Status
+
+# (from, to) -> the permission it takes. Publishing a published story again reschedules it.
+TRANSITIONS = {
+    (Status.DRAFT, Status.IN_REVIEW): "articles.submit_article",
+    (Status.IN_REVIEW, Status.DRAFT): "articles.submit_article",
+    (Status.DRAFT, Status.PUBLISHED): "articles.publish_article",
+    (Status.IN_REVIEW, Status.PUBLISHED): "articles.publish_article",
+    (Status.PUBLISHED, Status.PUBLISHED): "articles.publish_article",
+    (Status.UNPUBLISHED, Status.PUBLISHED): "articles.publish_article",
+    (Status.PUBLISHED, Status.UNPUBLISHED): "articles.unpublish_article",
+    (Status.UNPUBLISHED, Status.DRAFT): "articles.publish_article",
+}
+
+# States in which a story's own authors may still edit it without "edit any story".
+AUTHOR_EDITABLE = {Status.DRAFT, Status.IN_REVIEW}
+
+
+def is_author(user, article: Article) -> bool:
+    """True when ``user`` signs the story (through their author profile)."""
+    return bool(
+        article.pk
+        and user.is_authenticated
+        and article.bylines.filter(author__user_id=user.pk).exists()
+    )
+
+
+def can_edit(user, article: Article) -> bool:
+    """Editors edit every story; reporters only their own drafts and stories in review."""
+    if user.has_perm("articles.edit_any_article"):
+        return True
+    return (
+        user.has_perm("articles.change_article")
+        and article.status in AUTHOR_EDITABLE
+        and is_author(user, article)
+    )
+
+
+def can_preview(user, article: Article) -> bool:
+    """Editors and the story's own authors may see any version of it before readers do."""
+    return user.is_authenticated and (
+        user.has_perm("articles.edit_any_article") or is_author(user, article)
+    )
+
+
+def allowed_transitions(user, article: Article) -> list[str]:
+    """The states this user may move this story to now (for the buttons on its page)."""
+    if not can_edit(user, article):
+        return []
+    return [
+        to_status
+        for (from_status, to_status), permission in TRANSITIONS.items()
+        if from_status == article.status and user.has_perm(permission)
+    ]
+
+
+def check_transition(*, article: Article, user, to_status: str) -> None:
+    """Refuse a move the workflow does not allow, or that this user may not make."""
+    permission = TRANSITIONS.get((article.status, to_status))
+    if permission is None:
+        raise ValidationError(
+            _("A story cannot go from “%(from)s” to “%(to)s”.")
+            % {"from": Status(article.status).label, "to": Status(to_status).label}
+        )
+    if user is not None and not (user.has_perm(permission) and can_edit(user, article)):
+        raise PermissionDenied(_("You may not make this change to this story."))
 
 
 def missing_for_publication(article: Article) -> list[str]:
@@ -31,13 +103,50 @@ def missing_for_publication(article: Article) -> list[str]:
     return missing
 
 
+def _move(*, article: Article, user, to_status: str, note: str, fields: list[str]) -> Article:
+    """Save the new state, keep a revision and write the audit row."""
+    from_status = article.status
+    article.status = to_status
+    with reversion.create_revision():
+        article.save(update_fields=["status", "updated_at", *fields])
+        if user is not None:
+            reversion.set_user(user)
+        reversion.set_comment(f"{Status(from_status).label} → {Status(to_status).label}")
+    ArticleTransition.objects.create(
+        article=article, user=user, from_status=from_status, to_status=to_status, note=note
+    )
+    return article
+
+
 @transaction.atomic
-def publish_article(*, article: Article, user=None, at: datetime | None = None) -> Article:
-    """Publish a story now, or at ``at`` (a future time schedules it).
+def submit_for_review(*, article: Article, user=None, note: str = "") -> Article:
+    """Send a draft to the editors."""
+    check_transition(article=article, user=user, to_status=Status.IN_REVIEW)
+    return _move(article=article, user=user, to_status=Status.IN_REVIEW, note=note, fields=[])
+
+
+@transaction.atomic
+def return_to_draft(*, article: Article, user=None, note: str = "") -> Article:
+    """Send a story back to its authors (from review, or after it was unpublished)."""
+    check_transition(article=article, user=user, to_status=Status.DRAFT)
+    return _move(article=article, user=user, to_status=Status.DRAFT, note=note, fields=[])
+
+
+@transaction.atomic
+def publish_article(
+    *,
+    article: Article,
+    user=None,
+    at: datetime | None = None,
+    embargoed_until: datetime | None = None,
+    note: str = "",
+) -> Article:
+    """Publish a story now, or at ``at`` (a future time schedules it), optionally under embargo.
 
     A story that was published before keeps its original publication time unless ``at`` is
     given, so republishing after a correction does not move it to the top of the home page.
     """
+    check_transition(article=article, user=user, to_status=Status.PUBLISHED)
     missing = missing_for_publication(article)
     if missing:
         raise ValidationError(
@@ -48,14 +157,69 @@ def publish_article(*, article: Article, user=None, at: datetime | None = None) 
         article.published_at = at
     elif article.published_at is None:
         article.published_at = timezone.now()
-    article.status = Article.Status.PUBLISHED
-    article.save(update_fields=["status", "published_at", "updated_at"])
-    return article
+    article.embargoed_until = embargoed_until
+    return _move(
+        article=article,
+        user=user,
+        to_status=Status.PUBLISHED,
+        note=note,
+        fields=["published_at", "embargoed_until"],
+    )
 
 
 @transaction.atomic
-def unpublish_article(*, article: Article, user=None) -> Article:
+def unpublish_article(*, article: Article, user=None, note: str = "") -> Article:
     """Take a story off the public site; it keeps its publication time for the record."""
-    article.status = Article.Status.UNPUBLISHED
-    article.save(update_fields=["status", "updated_at"])
-    return article
+    check_transition(article=article, user=user, to_status=Status.UNPUBLISHED)
+    return _move(article=article, user=user, to_status=Status.UNPUBLISHED, note=note, fields=[])
+
+
+def move_to(
+    *, article: Article, user, to_status: str, at: datetime | None = None, note=""
+) -> Article:
+    """Run the transition to ``to_status`` (what the buttons on the story's page post)."""
+    if to_status == Status.PUBLISHED:
+        return publish_article(article=article, user=user, at=at, note=note)
+    change = {
+        Status.IN_REVIEW: submit_for_review,
+        Status.DRAFT: return_to_draft,
+        Status.UNPUBLISHED: unpublish_article,
+    }.get(to_status)
+    if change is None:
+        raise ValidationError(_("Unknown state."))
+    return change(article=article, user=user, note=note)
+
+
+@transaction.atomic
+def add_correction(
+    *,
+    article: Article,
+    user=None,
+    text: str,
+    kind: str = Correction.Kind.CORRECTION,
+    supersedes: Correction | None = None,
+) -> Correction:
+    """Append a correction to a published story (optionally replacing an earlier one)."""
+    if user is not None and not user.has_perm("articles.append_correction"):
+        raise PermissionDenied(_("You may not correct stories."))
+    if not article.is_published:
+        raise ValidationError(_("Only a story readers can see takes corrections."))
+    if not text.strip():
+        raise ValidationError(_("A correction needs its text."))
+    if supersedes is not None and (
+        supersedes.article_id != article.pk or supersedes.superseded_by_id
+    ):
+        raise ValidationError(_("That correction belongs to another story or was replaced."))
+    correction = Correction.objects.create(
+        article=article, kind=kind, text=text.strip(), created_by=user
+    )
+    if supersedes is not None:
+        supersedes.superseded_by = correction
+        supersedes.save(update_fields=["superseded_by"])
+    # The story's "last modified" (page metadata, feeds) moves with the correction.
+    with reversion.create_revision():
+        article.save(update_fields=["updated_at"])
+        if user is not None:
+            reversion.set_user(user)
+        reversion.set_comment(_("Correction added"))
+    return correction

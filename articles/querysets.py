@@ -8,10 +8,17 @@ from django.utils import timezone
 
 class ArticleQuerySet(models.QuerySet):
     def published(self, *, at=None):
-        """Stories a reader may see: status published and a publication time already past."""
+        """Stories a reader may see: status published, publication time past, no embargo left."""
+        now = at or timezone.now()
         return self.filter(
-            status=self.model.Status.PUBLISHED, published_at__lte=at or timezone.now()
+            Q(embargoed_until__isnull=True) | Q(embargoed_until__lte=now),
+            status=self.model.Status.PUBLISHED,
+            published_at__lte=now,
         )
+
+    def withdrawn(self):
+        """Stories readers could once see and no longer may: their address answers 410 Gone."""
+        return self.filter(status=self.model.Status.UNPUBLISHED, published_at__isnull=False)
 
     def for_listing(self):
         """Everything a story teaser shows (section, byline, tags, lead image), fetched once."""
@@ -26,8 +33,19 @@ class ArticleQuerySet(models.QuerySet):
         )
 
     def for_detail(self):
-        """Everything the story page shows: the listing data plus the organizations named."""
-        return self.for_listing().prefetch_related("organizations")
+        """Everything the story page shows: listing data, organizations, current corrections."""
+        from .models import Correction
+
+        return self.for_listing().prefetch_related(
+            "organizations",
+            Prefetch(
+                "corrections",
+                queryset=Correction.objects.filter(superseded_by__isnull=True).order_by(
+                    "published_at", "id"
+                ),
+                to_attr="current_corrections",
+            ),
+        )
 
     def newest_first(self):
         """Most recently published first; the id breaks ties so pages never overlap."""
@@ -86,3 +104,15 @@ def _count_per_story(links, story_field):
     """How many of these link rows each story has, as a subquery (0 when none)."""
     counted = links.order_by().values(story_field).annotate(n=Count("*")).values("n")
     return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
+
+
+class CorrectionQuerySet(models.QuerySet):
+    def public(self):
+        """Corrections readers may see: those of published stories, newest first."""
+        from .models import Article
+
+        return (
+            self.filter(article__in=Article.objects.published())
+            .select_related("article__category")
+            .order_by("-published_at", "-id")
+        )

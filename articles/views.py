@@ -2,17 +2,23 @@
 what readers see."""
 
 from django.conf import settings
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import HttpResponse, HttpResponsePermanentRedirect
+from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views import generic
+from django.views.decorators.cache import never_cache
+from reversion.models import Version
 from taggit.models import Tag
 
-from . import search
+from . import previews, search
 from .canonical import absolute_url
 from .forms import SearchFiltersForm
-from .models import Article, Author, Category, Organization
+from .models import Article, Author, Category, Correction, Organization, PreviewLink
+from .publishing import can_preview
 
 RELATED_STORIES = 4
 
@@ -103,7 +109,12 @@ class ArticleDetailView(generic.DetailView):
         return Article.objects.published().for_detail()
 
     def get(self, request, *args, **kwargs):
-        self.object = self.get_object()
+        try:
+            self.object = self.get_object()
+        except Http404:
+            if Article.objects.withdrawn().filter(slug=kwargs["slug"]).exists():
+                return render(request, "410.html", status=410)
+            raise
         canonical = self.object.get_absolute_url()
         # The slug finds the story; any other part of the address that is out of date (a
         # section renamed, a date corrected) sends the reader to the current address.
@@ -177,3 +188,59 @@ def robots_txt(request):
         f"Sitemap: {absolute_url(reverse('articles:sitemap-news'))}",
     ]
     return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
+
+
+class CorrectionListView(generic.ListView):
+    """Every correction, update and clarification on stories readers can see, newest first."""
+
+    context_object_name = "corrections"
+    template_name = "articles/correction_list.html"
+    paginate_by = 50
+
+    def get_queryset(self):
+        return Correction.objects.public()
+
+
+def render_preview(request, article, *, status=200):
+    """The public story page for a story readers cannot see yet, marked so search engines skip it."""
+    response = render(
+        request,
+        "articles/article_preview.html",
+        {"article": article, "object": article, "preview": True},
+        status=status,
+    )
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    return response
+
+
+@never_cache
+def article_preview(request, pk):
+    """An editor's or author's preview of a story, or of one of its revisions (``?version=``)."""
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    article = get_object_or_404(Article.objects.for_detail(), pk=pk)
+    if not can_preview(request.user, article):
+        raise PermissionDenied
+    version_id = request.GET.get("version", "")
+    if version_id:
+        if not version_id.isdigit():
+            raise Http404
+        version = get_object_or_404(
+            Version.objects.get_for_object(article).select_related("revision"), pk=version_id
+        )
+        article = previews.article_at_version(article, version)
+    return render_preview(request, article)
+
+
+@never_cache
+def shared_preview(request, token):
+    """A preview link sent to someone outside; bad addresses and dead links reveal nothing."""
+    try:
+        article = previews.article_for_token(token)
+    except PreviewLink.DoesNotExist:
+        raise Http404(_("This preview does not exist.")) from None
+    except previews.PreviewLinkGone:
+        response = render(request, "410.html", {"preview_link": True}, status=410)
+        response["X-Robots-Tag"] = "noindex, nofollow"
+        return response
+    return render_preview(request, article)

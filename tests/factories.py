@@ -4,9 +4,18 @@ from datetime import timedelta
 
 import factory
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.utils import timezone
 
-from articles.models import Article, Author, Byline, Category, Organization, OrganizationDomain
+from articles.models import (
+    Article,
+    Author,
+    Byline,
+    Category,
+    Correction,
+    Organization,
+    OrganizationDomain,
+)
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -23,6 +32,37 @@ class UserFactory(factory.django.DjangoModelFactory):
         self.set_password(extracted or "correct horse battery")
         if create:
             self.save(update_fields=["password"])
+
+    @factory.post_generation
+    def roles(self, create, extracted, **kwargs):
+        """``roles=["Editor"]``: the groups the role migration created."""
+        if create and extracted:
+            self.groups.add(*Group.objects.filter(name__in=extracted))
+
+
+def with_roles(*names):
+    """A ``roles`` declaration whose default is these groups."""
+
+    def add_groups(user, create, extracted, **kwargs):
+        if create:
+            user.groups.add(*Group.objects.filter(name__in=extracted or names))
+
+    return factory.PostGeneration(add_groups)
+
+
+class ReporterFactory(UserFactory):
+    """A reporter with a login to the admin and an author profile that signs stories."""
+
+    is_staff = True
+    roles = with_roles("Reporter")
+    author_profile = factory.RelatedFactory(
+        "tests.factories.AuthorFactory", factory_related_name="user"
+    )
+
+
+class EditorFactory(UserFactory):
+    is_staff = True
+    roles = with_roles("Editor")
 
 
 class CategoryFactory(factory.django.DjangoModelFactory):
@@ -99,6 +139,14 @@ class ArticleFactory(factory.django.DjangoModelFactory):
     def organizations(self, create, extracted, **kwargs):
         if create and extracted:
             self.organizations.add(*extracted)
+
+
+class CorrectionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Correction
+
+    article = factory.SubFactory(ArticleFactory)
+    text = "La cifra correcta es 42, no 24."
 
 
 def image_bytes(image_format="JPEG", size=(800, 600), mode="RGB", **save_options) -> bytes:

@@ -234,7 +234,7 @@ def test_body_over_the_limit_is_a_form_error(editor_client, settings):
     assert "body" in response.context["adminform"].form.errors
 
 
-def test_choosing_published_in_the_form_publishes_through_the_publishing_rules(editor_client):
+def test_status_in_the_form_is_ignored_the_publish_button_publishes(editor_client):
     ready = ArticleFactory(draft=True)
 
     response = editor_client.post(
@@ -244,21 +244,24 @@ def test_choosing_published_in_the_form_publishes_through_the_publishing_rules(e
 
     assert response.status_code == 302
     ready.refresh_from_db()
+    assert ready.status == Article.Status.DRAFT
+    editor_client.post(
+        reverse("admin:articles_article_transition", args=[ready.pk]), {"to": "published"}
+    )
+    ready.refresh_from_db()
     assert ready.status == Article.Status.PUBLISHED
     assert ready.published_at is not None
 
 
-def test_choosing_published_for_a_story_without_section_saves_it_unpublished(editor_client):
+def test_publish_button_for_a_story_without_section_explains_and_keeps_it_draft(editor_client):
     story = ArticleFactory(draft=True, category=None, headline="Sin sección")
 
     response = editor_client.post(
-        reverse("admin:articles_article_change", args=[story.pk]),
-        change_form_data(story, status=Article.Status.PUBLISHED, dek="Cambiado."),
+        reverse("admin:articles_article_transition", args=[story.pk]), {"to": "published"}
     )
 
     assert response.status_code == 302
     story.refresh_from_db()
-    assert story.dek == "Cambiado."
     assert story.status == Article.Status.DRAFT
     assert any("Sin sección" in text for text in message_texts(response))
 

@@ -24,8 +24,22 @@ pytestmark = pytest.mark.django_db
         ({"unpublished": True}, False),
         ({"status": Article.Status.DRAFT}, False),  # a draft that once had a date
         ({"published_at": None}, False),
+        ({"embargoed_until": timezone.now() + timedelta(hours=1)}, False),
+        ({"embargoed_until": timezone.now() - timedelta(minutes=1)}, True),
+        ({"draft": True, "embargoed_until": timezone.now() - timedelta(minutes=1)}, False),
     ],
-    ids=["published", "draft", "in-review", "future", "unpublished", "draft-dated", "no-date"],
+    ids=[
+        "published",
+        "draft",
+        "in-review",
+        "future",
+        "unpublished",
+        "draft-dated",
+        "no-date",
+        "embargoed",
+        "embargo-lifted",
+        "draft-embargo-lifted",
+    ],
 )
 def test_is_published_agrees_with_the_queryset(traits, visible):
     article = ArticleFactory(**traits)

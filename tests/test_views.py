@@ -16,6 +16,9 @@ from tests.factories import ArticleFactory, AuthorFactory, CategoryFactory, Orga
 # authors, 5 tags and 5 organizations): the subject, the count, the page of stories, its
 # bylines and tags, the navigation's sections.
 MAX_QUERIES_PER_PAGE = 6
+# The story page also fetches its organizations, its corrections and its related stories (one
+# query each), but not the page count.
+MAX_QUERIES_STORY_PAGE = 7
 
 HIDDEN_TRAITS = ["draft", "in_review", "scheduled", "unpublished"]
 
@@ -362,10 +365,11 @@ def test_hidden_stories_are_absent_from_every_list(client, subjects, trait):
 
 
 @pytest.mark.parametrize("trait", HIDDEN_TRAITS)
-def test_hidden_story_page_is_404(client, db, trait):
+def test_hidden_story_page_is_404_or_410_once_withdrawn(client, db, trait):
     hidden = ArticleFactory(**{trait: True})
 
-    assert client.get(hidden.get_absolute_url()).status_code == 404
+    expected = 410 if trait == "unpublished" else 404
+    assert client.get(hidden.get_absolute_url()).status_code == expected
 
 
 # Feed links
@@ -451,7 +455,7 @@ def test_story_page_makes_the_same_few_queries_however_many_stories_exist(
 ):
     stories = make_rich_stories(rich_story_factory, subjects, count)
 
-    with django_assert_max_num_queries(MAX_QUERIES_PER_PAGE):
+    with django_assert_max_num_queries(MAX_QUERIES_STORY_PAGE):
         response = client.get(stories[0].get_absolute_url())
 
     assert response.status_code == 200

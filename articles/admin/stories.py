@@ -13,6 +13,7 @@ from taggit.models import Tag
 from .. import publishing, rendering
 from ..models import Article, Byline
 from .widgets import MarkdownEditorWidget, TagAutocompleteWidget
+from .workflow import WorkflowAdminMixin
 
 TAG_SUGGESTIONS = 20
 
@@ -53,7 +54,7 @@ class BylineInline(admin.TabularInline):
 
 
 @admin.register(Article)
-class ArticleAdmin(admin.ModelAdmin):
+class ArticleAdmin(WorkflowAdminMixin, admin.ModelAdmin):
     form = ArticleAdminForm
     list_display = ["headline", "status", "category", "byline", "published_at"]
     list_filter = ["status", "category", "bylines__author", "tags"]
@@ -68,7 +69,17 @@ class ArticleAdmin(admin.ModelAdmin):
         (_("Lead image"), {"fields": ["lead_image", "lead_image_caption", "lead_image_credit"]}),
         (
             _("Metadata"),
-            {"fields": ["summary", "status", "published_at", "category", "tags", "organizations"]},
+            {
+                "fields": [
+                    "summary",
+                    "status",
+                    "published_at",
+                    "embargoed_until",
+                    "category",
+                    "tags",
+                    "organizations",
+                ]
+            },
         ),
     ]
 
@@ -97,37 +108,21 @@ class ArticleAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         # body_html still holds what was saved before: only links added now attach organizations.
         form.previous_body_html = obj.body_html
-        # Publishing and unpublishing go through publishing.py, which checks the story is ready.
-        previous_status = form.initial.get("status", Article.Status.DRAFT)
-        form.requested_status = obj.status
-        if obj.status in {Article.Status.PUBLISHED, Article.Status.UNPUBLISHED}:
-            obj.status = previous_status
+        # The state is not in the form: it changes only through the workflow's buttons.
         super().save_model(request, obj, form, change)
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         article = form.instance
         article.attach_linked_organizations(previous_body_html=form.previous_body_html)
-        if form.requested_status != article.status:
-            self.change_publication(request, article, form.requested_status)
         for warning in rendering.find_body_warnings(article.body):
             messages.warning(request, _("Check this link: %(warning)s") % {"warning": warning})
 
-    def change_publication(self, request, article, status):
-        """Publish or unpublish a story saved from the form, explaining a refusal."""
-        try:
-            if status == Article.Status.PUBLISHED:
-                publishing.publish_article(article=article, user=request.user)
-            else:
-                publishing.unpublish_article(article=article, user=request.user)
-        except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
-
-    @admin.action(description=_("Publish selected stories"), permissions=["change"])
+    @admin.action(description=_("Publish selected stories"), permissions=["publish"])
     def publish_selected(self, request, queryset):
         self.apply_to_each(request, queryset, publishing.publish_article)
 
-    @admin.action(description=_("Unpublish selected stories"), permissions=["change"])
+    @admin.action(description=_("Unpublish selected stories"), permissions=["unpublish"])
     def unpublish_selected(self, request, queryset):
         self.apply_to_each(request, queryset, publishing.unpublish_article)
 

@@ -13,6 +13,7 @@ import re
 from datetime import date, datetime, time
 from pathlib import Path
 
+import reversion
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
@@ -123,7 +124,9 @@ class JekyllImporter:
         for path, source in zip(files, sources, strict=True):
             checkpoint = self.report.checkpoint()
             try:
-                with transaction.atomic():
+                # One revision per imported post, so its later edits can be compared with it.
+                with transaction.atomic(), reversion.create_revision():
+                    reversion.set_comment(f"Imported from {source}")
                     self.import_post(path, source)
             # One post's bad data (or a surprise in it) must not stop a migration of thousands.
             except Exception as error:  # noqa: BLE001

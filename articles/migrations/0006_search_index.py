@@ -56,7 +56,7 @@ def drop_search_index(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('articles', '0003_articlepath_import_metadata'),
+        ('articles', '0005_roles'),
     ]
 
     operations = [

@@ -1,0 +1,377 @@
+"""The workflow on the story's admin page: transition buttons, corrections, preview links,
+revisions, save conflicts, who else is editing, autosave. Every view checks permissions here,
+and every change goes through ``publishing``, ``previews``, ``revisions`` or ``editing``."""
+
+import json
+from datetime import datetime
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponseRedirect, JsonResponse
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
+from reversion.admin import VersionAdmin
+from reversion.models import Version
+
+from .. import editing, previews, publishing, revisions
+from ..models import Article, Correction, PreviewLink
+
+STATE_FIELDS = ["status", "published_at", "embargoed_until"]
+AUDIT_ROWS_SHOWN = 50
+
+
+class ConcurrencyForm(forms.ModelForm):
+    """Refuses to save over a version of the story newer than the one the form was opened on."""
+
+    edit_version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.conflict = None
+        self.fields["edit_version"].initial = self.instance.edit_version
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.instance.pk is None or self.errors:
+            return cleaned
+        submitted = cleaned.get("edit_version")
+        try:
+            current = editing.claim_for_saving(
+                article_pk=self.instance.pk,
+                submitted_version=self.instance.edit_version if submitted is None else submitted,
+            )
+        except editing.EditConflict as conflict:
+            self.conflict = conflict
+            # The re-shown form carries the new version, so saving after merging succeeds.
+            self.data = self.data.copy()
+            self.data["edit_version"] = conflict.current.edit_version
+            raise ValidationError(
+                _(
+                    "Someone else saved this story after you opened it. Your text is still "
+                    "in the form: look at what they changed below, merge, and save again."
+                ),
+                code="conflict",
+            ) from None
+        self.instance.edit_version = current.edit_version
+        return cleaned
+
+
+def parse_local_datetime(value: str) -> datetime | None:
+    """A ``datetime-local`` input in the site's time zone; None when empty; ValidationError
+    when it is not a time."""
+    if not value:
+        return None
+    parsed = parse_datetime(value)
+    if parsed is None:
+        raise ValidationError(_("“%(value)s” is not a date and time.") % {"value": value})
+    return timezone.make_aware(parsed) if timezone.is_naive(parsed) else parsed
+
+
+class WorkflowAdminMixin(VersionAdmin):
+    """Put this first in ``ArticleAdmin``'s bases."""
+
+    history_latest_first = True
+    object_history_template = "admin/articles/article/object_history.html"
+
+    class Media:
+        js = ["articles/admin/workflow.js"]
+        css = {"all": ["articles/admin/workflow.css"]}
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        return type(form.__name__, (ConcurrencyForm, form), {})
+
+    def get_readonly_fields(self, request, obj=None):
+        # State changes only through the buttons (publishing.py), for every role.
+        return [*super().get_readonly_fields(request, obj), *STATE_FIELDS]
+
+    def has_change_permission(self, request, obj=None):
+        allowed = super().has_change_permission(request, obj)
+        return allowed and (obj is None or publishing.can_edit(request.user, obj))
+
+    def has_publish_permission(self, request):
+        return request.user.has_perm("articles.publish_article")
+
+    def has_unpublish_permission(self, request):
+        return request.user.has_perm("articles.unpublish_article")
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        article = form.instance
+        profile = getattr(request.user, "author_profile", None)
+        if not change and profile and not request.user.has_perm("articles.edit_any_article"):
+            # A reporter's new story is theirs: without their byline they could not reopen it.
+            article.bylines.get_or_create(author=profile, defaults={"position": 0})
+        editing.discard_autosave(article=article, user=request.user)
+        if not change:
+            editing.discard_autosave(article=None, user=request.user)
+
+    # The story's page
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        article = self.get_object(request, object_id)
+        context = dict(extra_context or {})
+        if article is not None and self.has_view_or_change_permission(request, article):
+            if publishing.can_edit(request.user, article):
+                editing.record_presence(article=article, user=request.user)
+                revisions.keep_baseline(article)
+            context.update(self.workflow_context(request, article))
+        return super().change_view(request, object_id, form_url, context)
+
+    def add_view(self, request, form_url="", extra_context=None):
+        context = dict(extra_context or {})
+        pending = editing.pending_autosave(article=None, user=request.user)
+        context["pending_autosave"] = pending
+        context["pending_autosave_json"] = json.dumps(pending.data) if pending else ""
+        context["autosave_url"] = reverse("admin:articles_article_autosave_new")
+        return super().add_view(request, form_url, context)
+
+    def workflow_context(self, request, article):
+        """What the workflow panel on the story's page shows."""
+        user = request.user
+        pending = editing.pending_autosave(article=article, user=user)
+        return {
+            "transitions": [
+                (status, Article.Status(status).label)
+                for status in publishing.allowed_transitions(user, article)
+            ],
+            "can_correct": user.has_perm("articles.append_correction") and article.is_published,
+            "correction_kinds": Correction.Kind.choices,
+            "can_preview": publishing.can_preview(user, article),
+            "can_share": user.has_perm("articles.share_preview"),
+            "preview_links": [link for link in article.preview_links.all() if link.is_usable],
+            "others_editing": editing.others_editing(article=article, user=user),
+            "audit_trail": article.transitions.select_related("user")[:AUDIT_ROWS_SHOWN],
+            "corrections": article.corrections.select_related("created_by", "superseded_by"),
+            "pending_autosave": pending,
+            "pending_autosave_json": json.dumps(pending.data) if pending else "",
+            "autosave_url": reverse("admin:articles_article_autosave", args=[article.pk]),
+            "heartbeat_url": reverse("admin:articles_article_heartbeat", args=[article.pk]),
+        }
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        form = context.get("adminform").form if context.get("adminform") else None
+        conflict = getattr(form, "conflict", None)
+        if conflict is not None:
+            context["conflict_changes"] = editing.conflict_changes(conflict)
+            context["conflict_by"] = editing.last_saved_by(conflict.current)
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    # Extra addresses
+
+    def get_urls(self):
+        def view(function, name, route):
+            return path(
+                route, self.admin_site.admin_view(function), name=f"articles_article_{name}"
+            )
+
+        return [
+            view(self.transition_view, "transition", "<int:pk>/transition/"),
+            view(self.correction_view, "correct", "<int:pk>/correct/"),
+            view(self.share_view, "share", "<int:pk>/share/"),
+            view(self.revoke_view, "revoke", "<int:pk>/share/<int:link_pk>/revoke/"),
+            view(self.compare_view, "compare", "<int:pk>/compare/"),
+            view(self.restore_view, "restore", "<int:pk>/restore/<int:version_pk>/"),
+            view(self.heartbeat_view, "heartbeat", "<int:pk>/heartbeat/"),
+            view(self.autosave_view, "autosave", "<int:pk>/autosave/"),
+            view(self.autosave_view, "autosave_new", "autosave/"),
+            *super().get_urls(),
+        ]
+
+    def story_or_404(self, request, pk, *, check=publishing.can_edit):
+        article = get_object_or_404(Article, pk=pk)
+        if not check(request.user, article):
+            raise PermissionDenied
+        return article
+
+    def back_to(self, article):
+        return HttpResponseRedirect(reverse("admin:articles_article_change", args=[article.pk]))
+
+    def run(self, request, article, change, success):
+        """Call a workflow function and say what happened; refusals become messages."""
+        try:
+            change()
+        except ValidationError as error:
+            self.message_user(request, " ".join(error.messages), messages.ERROR)
+        else:
+            self.message_user(request, success, messages.SUCCESS)
+        return self.back_to(article)
+
+    def transition_view(self, request, pk):
+        """Move the story to the state a button asked for (publish may carry a time)."""
+        if request.method != "POST":
+            raise Http404
+        article = get_object_or_404(Article, pk=pk)
+        to_status = request.POST.get("to", "")
+        note = request.POST.get("note", "")[:500]
+
+        def change():
+            if to_status == Article.Status.PUBLISHED:
+                publishing.publish_article(
+                    article=article,
+                    user=request.user,
+                    at=parse_local_datetime(request.POST.get("at", "")),
+                    embargoed_until=parse_local_datetime(request.POST.get("embargoed_until", "")),
+                    note=note,
+                )
+            else:
+                publishing.move_to(
+                    article=article, user=request.user, to_status=to_status, note=note
+                )
+
+        return self.run(request, article, change, _("The story's state changed."))
+
+    def correction_view(self, request, pk):
+        """Append a correction (or replace one) from the form on the story's page."""
+        if request.method != "POST":
+            raise Http404
+        if not request.user.has_perm("articles.append_correction"):
+            raise PermissionDenied
+        article = get_object_or_404(Article, pk=pk)
+        supersedes_pk = request.POST.get("supersedes", "")
+        supersedes = (
+            get_object_or_404(Correction, pk=supersedes_pk, article=article)
+            if supersedes_pk.isdigit()
+            else None
+        )
+        kind = request.POST.get("kind", Correction.Kind.CORRECTION)
+        if kind not in Correction.Kind.values:
+            kind = Correction.Kind.CORRECTION
+        return self.run(
+            request,
+            article,
+            lambda: publishing.add_correction(
+                article=article,
+                user=request.user,
+                text=request.POST.get("text", ""),
+                kind=kind,
+                supersedes=supersedes,
+            ),
+            _("The correction is on the story."),
+        )
+
+    def share_view(self, request, pk):
+        """Create a preview link to send outside the newsroom."""
+        if request.method != "POST" or not request.user.has_perm("articles.share_preview"):
+            raise PermissionDenied
+        article = get_object_or_404(Article, pk=pk)
+        link = previews.create_preview_link(article=article, user=request.user)
+        address = request.build_absolute_uri(link.get_absolute_url())
+        self.message_user(
+            request,
+            _("Preview link (until %(until)s): %(address)s")
+            % {
+                "until": timezone.localtime(link.expires_at).strftime("%Y-%m-%d %H:%M"),
+                "address": address,
+            },
+            messages.SUCCESS,
+        )
+        return self.back_to(article)
+
+    def revoke_view(self, request, pk, link_pk):
+        """Stop a preview link from working."""
+        if request.method != "POST" or not request.user.has_perm("articles.share_preview"):
+            raise PermissionDenied
+        link = get_object_or_404(PreviewLink, pk=link_pk, article_id=pk)
+        previews.revoke_preview_link(link=link, user=request.user)
+        self.message_user(request, _("The preview link no longer works."), messages.SUCCESS)
+        return self.back_to(link.article)
+
+    def compare_view(self, request, pk):
+        """Differences between two revisions (``?from=&to=``; ``to`` empty means now)."""
+        article = self.story_or_404(request, pk, check=publishing.can_preview)
+        versions = revisions.versions_of(article.pk)
+        by_pk = {str(version.pk): version for version in versions}
+        older = by_pk.get(request.GET.get("from", ""))
+        newer = by_pk.get(request.GET.get("to", ""))
+        if older is None:
+            raise Http404
+        after = (
+            revisions.snapshot_of_version(newer)
+            if newer
+            else revisions.snapshot_of_article(article)
+        )
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "original": article,
+            "title": _("Compare versions of “%(story)s”") % {"story": article},
+            "older": older,
+            "newer": newer,
+            "older_label": revisions.describe(older),
+            "newer_label": revisions.describe(newer) if newer else _("now"),
+            "changes": revisions.compare(revisions.snapshot_of_version(older), after),
+            "can_restore": publishing.can_edit(request.user, article),
+        }
+        return TemplateResponse(request, "admin/articles/article/compare.html", context)
+
+    def restore_view(self, request, pk, version_pk):
+        """Restore a revision as a new revision (POST only); the state of the story stays."""
+        if request.method != "POST":
+            raise Http404
+        article = self.story_or_404(request, pk)
+        version = get_object_or_404(Version.objects.get_for_object(article), pk=version_pk)
+        revisions.restore_version(version=version, user=request.user)
+        self.message_user(
+            request,
+            _("Restored the version of %(when)s.") % {"when": revisions.describe(version)},
+            messages.SUCCESS,
+        )
+        return self.back_to(article)
+
+    def revision_view(self, request, object_id, version_id, extra_context=None):
+        # Reversion's own revert screen would also bring back an old state; compare instead.
+        url = reverse("admin:articles_article_compare", args=[object_id])
+        return HttpResponseRedirect(f"{url}?from={version_id}")
+
+    def history_view(self, request, object_id, extra_context=None):
+        article = get_object_or_404(Article, pk=object_id)
+        if not publishing.can_preview(request.user, article):
+            raise PermissionDenied
+        versions = revisions.versions_of(article.pk)
+        context = {
+            "versions": [(version, revisions.describe(version)) for version in versions],
+            "can_restore": publishing.can_edit(request.user, article),
+            "preview_url": reverse("articles:preview", args=[article.pk]),
+            **(extra_context or {}),
+        }
+        return super().history_view(request, object_id, context)
+
+    def recoverlist_view(self, request, extra_context=None):
+        # A recovered story comes back in the state it was deleted in: an editor's decision.
+        if not request.user.has_perm("articles.publish_article"):
+            raise PermissionDenied
+        return super().recoverlist_view(request, extra_context)
+
+    def recover_view(self, request, version_id, extra_context=None):
+        if not request.user.has_perm("articles.publish_article"):
+            raise PermissionDenied
+        return super().recover_view(request, version_id, extra_context)
+
+    def heartbeat_view(self, request, pk):
+        """The edit page pings this while open; answers who else is on the story."""
+        if request.method != "POST":
+            raise Http404
+        article = self.story_or_404(request, pk)
+        editing.record_presence(article=article, user=request.user)
+        others = editing.others_editing(article=article, user=request.user)
+        return JsonResponse({"others": [user.get_username() for user in others]})
+
+    def autosave_view(self, request, pk=None):
+        """Keep what is typed in the form (POST), or forget it (POST ``discard=1``)."""
+        if request.method != "POST":
+            raise Http404
+        article = get_object_or_404(Article, pk=pk) if pk is not None else None
+        if request.POST.get("discard"):
+            editing.discard_autosave(article=article, user=request.user)
+            return JsonResponse({"discarded": True})
+        try:
+            autosave = editing.save_autosave(article=article, user=request.user, data=request.POST)
+        except ValidationError as error:
+            return JsonResponse({"error": " ".join(error.messages)}, status=400)
+        return JsonResponse({"saved_at": autosave.saved_at.isoformat()})

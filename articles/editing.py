@@ -1,0 +1,123 @@
+"""Several people on one story: lost-update protection, who has it open, autosaved typing."""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from . import revisions
+from .models import Article, ArticleAutosave, EditPresence
+from .publishing import can_edit
+
+# Someone is "on the story" if their page sent a heartbeat this recently (the page pings every 30 s).
+PRESENCE_WINDOW = timedelta(minutes=2)
+# The form fields worth keeping while someone types; everything else is chosen, not typed.
+AUTOSAVED_FIELDS = ("headline", "slug", "dek", "summary", "body", "tags")
+AUTOSAVE_FIELD_LIMIT = 1_000
+
+
+class EditConflict(Exception):
+    """Someone else saved the story after this form was opened."""
+
+    def __init__(self, current: Article, submitted_version: int):
+        super().__init__(current.pk)
+        self.current = current
+        self.submitted_version = submitted_version
+
+
+def claim_for_saving(*, article_pk, submitted_version: int) -> Article:
+    """Lock the story's row until the surrounding transaction ends and check nobody saved it
+    since ``submitted_version``; raise ``EditConflict`` if someone did.
+
+    The row lock (a write lock on SQLite) makes a second simultaneous save wait here and then
+    see the first one's new version, so two saves cannot both pass.
+    """
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("claim_for_saving() must run inside the saving transaction")
+    current = Article.objects.select_for_update().get(pk=article_pk)
+    if current.edit_version != submitted_version:
+        raise EditConflict(current, submitted_version)
+    return current
+
+
+def conflict_changes(conflict: EditConflict) -> list[revisions.FieldChange]:
+    """What the other person changed: the version the form was opened on against the story now."""
+    current = conflict.current
+    base = revisions.version_at(current, conflict.submitted_version)
+    if base is None:
+        return []
+    return revisions.compare(
+        revisions.snapshot_of_version(base), revisions.snapshot_of_article(current)
+    )
+
+
+def last_saved_by(article: Article):
+    """Who saved the story last (from its newest revision), or None."""
+    versions = revisions.versions_of(article.pk)[:1]
+    return versions[0].revision.user if versions else None
+
+
+def record_presence(*, article: Article, user) -> None:
+    """Note that ``user`` has the story open now."""
+    EditPresence.objects.update_or_create(
+        article=article, user=user, defaults={"last_seen": timezone.now()}
+    )
+
+
+def others_editing(*, article: Article, user) -> list:
+    """The other people who had the story open in the last couple of minutes."""
+    since = timezone.now() - PRESENCE_WINDOW
+    return list(
+        get_user_model()
+        .objects.filter(
+            pk__in=EditPresence.objects.filter(article=article, last_seen__gte=since)
+            .exclude(user=user)
+            .values("user")
+        )
+        .order_by("username")
+    )
+
+
+def _check_may_autosave(*, article: Article | None, user) -> None:
+    allowed = (
+        can_edit(user, article) if article is not None else user.has_perm("articles.add_article")
+    )
+    if not allowed:
+        raise PermissionDenied(_("You may not edit this story."))
+
+
+def save_autosave(*, article: Article | None, user, data: dict) -> ArticleAutosave:
+    """Keep what ``user`` has typed in the story's form (``article=None`` for a new story)."""
+    _check_may_autosave(article=article, user=user)
+    kept = {}
+    for name in AUTOSAVED_FIELDS:
+        value = data.get(name)
+        if value is None:
+            continue
+        limit = settings.ARTICLE_BODY_MAX_CHARS if name == "body" else AUTOSAVE_FIELD_LIMIT
+        if not isinstance(value, str) or len(value) > limit:
+            raise ValidationError(_("The field “%(name)s” is too long to keep.") % {"name": name})
+        kept[name] = value
+    if not kept:
+        raise ValidationError(_("Nothing to keep."))
+    autosave, _created = ArticleAutosave.objects.update_or_create(
+        article=article, user=user, defaults={"data": kept, "saved_at": timezone.now()}
+    )
+    return autosave
+
+
+def pending_autosave(*, article: Article | None, user) -> ArticleAutosave | None:
+    """An autosave of ``user``'s that is newer than the story's last save, to offer back."""
+    autosaves = ArticleAutosave.objects.filter(article=article, user=user)
+    if article is not None:
+        autosaves = autosaves.filter(saved_at__gt=article.updated_at)
+    return autosaves.first()
+
+
+def discard_autosave(*, article: Article | None, user) -> None:
+    """Forget ``user``'s autosave of this story (after a save, or when they say so)."""
+    ArticleAutosave.objects.filter(article=article, user=user).delete()

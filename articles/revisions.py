@@ -1,0 +1,171 @@
+"""Revisions of stories (django-reversion): what gets kept, readable diffs, and restoring.
+
+Every save of a story inside ``reversion.create_revision()`` (the admin, ``publishing.py``,
+``restore_version``) keeps a snapshot of the story with its byline rows and tags.
+"""
+
+import difflib
+from dataclasses import dataclass
+
+import reversion
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.utils.formats import date_format
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.timezone import localtime
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from reversion.models import Version
+from taggit.models import Tag
+
+from .models import Article, Author, Byline, Organization, TaggedArticle
+
+# What an editor compares between two versions, in the order the page shows it.
+COMPARED_FIELDS = {
+    "headline": gettext_lazy("Headline"),
+    "dek": gettext_lazy("Dek"),
+    "body": gettext_lazy("Body"),
+    "byline": gettext_lazy("Byline"),
+    "tags": gettext_lazy("Tags"),
+    "organizations": gettext_lazy("Organizations"),
+}
+# A restore brings back the words, never the publication state (that is publishing.py's job).
+STATE_FIELDS = ("status", "published_at", "embargoed_until", "edit_version")
+# How far back the conflict view looks for the version a form was opened on.
+VERSION_SEARCH_LIMIT = 50
+
+
+def register_models() -> None:
+    """Keep stories with their byline rows and tags (organizations are stored in the story)."""
+    if not reversion.is_registered(Article):
+        reversion.register(Byline)
+        reversion.register(TaggedArticle)
+        reversion.register(Article, follow=["bylines", "tagged_items"])
+
+
+@dataclass
+class FieldChange:
+    label: str
+    before: str
+    after: str
+    table: SafeString | None = None
+
+
+def snapshot_of_article(article: Article) -> dict[str, str]:
+    """The compared fields of a story as it is in the database now."""
+    bylines = article.bylines.select_related("author").order_by("position", "id")
+    return {
+        "headline": article.headline,
+        "dek": article.dek,
+        "body": article.body,
+        "byline": ", ".join(byline.author.name for byline in bylines),
+        "tags": ", ".join(sorted(tag.name for tag in article.tags.all())),
+        "organizations": ", ".join(sorted(str(org) for org in article.organizations.all())),
+    }
+
+
+def snapshot_of_version(version: Version) -> dict[str, str]:
+    """The compared fields of a story as one revision kept them."""
+    fields = version.field_dict
+    bylines, tag_ids = [], []
+    for related in version.revision.version_set.select_related("content_type"):
+        model = related.content_type.model_class()
+        if model is Byline and str(related.field_dict["article_id"]) == version.object_id:
+            bylines.append((related.field_dict["position"], related.field_dict["author_id"]))
+        elif model is TaggedArticle:
+            tag_ids.append(related.field_dict["tag_id"])
+    authors = Author.objects.in_bulk([author_id for _position, author_id in bylines])
+    tags = Tag.objects.in_bulk(tag_ids)
+    organizations = Organization.objects.in_bulk(fields.get("organizations", []))
+    return {
+        "headline": fields["headline"],
+        "dek": fields["dek"],
+        "body": fields["body"],
+        "byline": ", ".join(
+            str(authors.get(author_id, f"#{author_id}")) for _position, author_id in sorted(bylines)
+        ),
+        "tags": ", ".join(sorted(str(tags.get(pk, f"#{pk}")) for pk in tag_ids)),
+        "organizations": ", ".join(sorted(str(org) for org in organizations.values())),
+    }
+
+
+def compare(before: dict[str, str], after: dict[str, str]) -> list[FieldChange]:
+    """The fields that differ; long text comes with a side-by-side table (escaped)."""
+    changes = []
+    for name, label in COMPARED_FIELDS.items():
+        if before[name] == after[name]:
+            continue
+        table = None
+        if name in {"body", "dek"}:
+            table = mark_safe(  # noqa: S308 (difflib escapes every line it prints)
+                difflib.HtmlDiff(wrapcolumn=70).make_table(
+                    before[name].splitlines(),
+                    after[name].splitlines(),
+                    _("Before"),
+                    _("After"),
+                    context=True,
+                    numlines=2,
+                )
+            )
+        changes.append(FieldChange(str(label), escape(before[name]), escape(after[name]), table))
+    return changes
+
+
+def versions_of(article_pk) -> list[Version]:
+    """A story's revisions, newest first, with who saved them."""
+    return list(
+        Version.objects.get_for_object_reference(Article, article_pk).select_related(
+            "revision__user"
+        )
+    )
+
+
+def keep_baseline(article: Article) -> None:
+    """Keep a first revision of a story saved outside any revision (an old or imported one),
+    so that a later conflict or comparison has something to start from."""
+    if not Version.objects.get_for_object(article).exists():
+        with reversion.create_revision():
+            reversion.add_to_revision(article)
+            reversion.set_comment(_("Version kept when the story was first opened"))
+
+
+def version_at(article: Article, edit_version: int) -> Version | None:
+    """The revision a form opened at ``edit_version`` was showing (None if none was kept)."""
+    for version in versions_of(article.pk)[:VERSION_SEARCH_LIMIT]:
+        if version.field_dict.get("edit_version", 0) <= edit_version:
+            return version
+    return None
+
+
+def describe(version: Version) -> str:
+    """ "12 May 2026 10:31, by ana" for lists and headings."""
+    revision = version.revision
+    when = date_format(localtime(revision.date_created), "DATETIME_FORMAT")
+    if revision.user is None:
+        return when
+    return _("%(when)s, by %(user)s") % {"when": when, "user": revision.user.get_username()}
+
+
+@transaction.atomic
+def restore_version(*, version: Version, user=None) -> Article:
+    """Bring back a revision's words, byline, tags and organizations as a new revision.
+
+    The story keeps its current publication state: restoring never publishes or unpublishes.
+    """
+    from .publishing import can_edit
+
+    current = Article.objects.select_for_update().get(pk=version.object_id)
+    if user is not None and not can_edit(user, current):
+        raise PermissionDenied(_("You may not change this story."))
+    with reversion.create_revision():
+        version.revision.revert(delete=True)
+        restored = Article.objects.get(pk=current.pk)
+        for field in STATE_FIELDS:
+            setattr(restored, field, getattr(current, field))
+        restored._loaded_address = current.address_parts()
+        restored.save()
+        if user is not None:
+            reversion.set_user(user)
+        reversion.set_comment(_("Restored the version of %(when)s") % {"when": describe(version)})
+    return restored

@@ -1,0 +1,93 @@
+// The story form keeps what is typed (autosave), says who else has the story open (heartbeat)
+// and offers back an autosaved copy. The server checks permissions on every request.
+(function () {
+  "use strict";
+  const AUTOSAVE_EVERY_MS = 10000;
+  const HEARTBEAT_EVERY_MS = 30000;
+  const FIELDS = ["headline", "slug", "dek", "summary", "body", "tags"];
+
+  function csrfToken(form) {
+    const input = form.querySelector("input[name=csrfmiddlewaretoken]");
+    return input ? input.value : "";
+  }
+
+  function collect(form) {
+    const data = new FormData();
+    data.append("csrfmiddlewaretoken", csrfToken(form));
+    FIELDS.forEach(function (name) {
+      const field = form.elements[name];
+      if (field) data.append(name, field.value);
+    });
+    return data;
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    const form = document.getElementById("article_form");
+    const config = document.querySelector("[data-autosave-url]");
+    if (!form || !config) return;
+    const autosaveUrl = config.dataset.autosaveUrl;
+    const heartbeatUrl = config.dataset.heartbeatUrl;
+    let lastSent = "";
+
+    function snapshot() {
+      return FIELDS.map(function (name) {
+        return form.elements[name] ? form.elements[name].value : "";
+      }).join("\u0000");
+    }
+    // What the page opened with is already saved; only typing is worth keeping.
+    lastSent = snapshot();
+
+    function autosave(useBeacon) {
+      const current = snapshot();
+      if (current === lastSent) return;
+      lastSent = current;
+      const data = collect(form);
+      if (useBeacon && navigator.sendBeacon) {
+        navigator.sendBeacon(autosaveUrl, data);
+      } else {
+        fetch(autosaveUrl, { method: "POST", body: data, credentials: "same-origin" });
+      }
+    }
+    setInterval(function () { autosave(false); }, AUTOSAVE_EVERY_MS);
+    document.addEventListener("visibilitychange", function () {
+      if (document.visibilityState === "hidden") autosave(true);
+    });
+    window.addEventListener("beforeunload", function () { autosave(true); });
+    form.addEventListener("submit", function () { lastSent = snapshot(); });
+
+    const offer = document.querySelector("[data-autosave-offer]");
+    if (offer) {
+      const saved = JSON.parse(document.getElementById("autosave-data").textContent);
+      offer.querySelector("[data-autosave-restore]").addEventListener("click", function () {
+        Object.keys(saved).forEach(function (name) {
+          if (form.elements[name]) form.elements[name].value = saved[name];
+        });
+        offer.hidden = true;
+      });
+      offer.querySelector("[data-autosave-discard]").addEventListener("click", function () {
+        const data = new FormData();
+        data.append("csrfmiddlewaretoken", csrfToken(form));
+        data.append("discard", "1");
+        fetch(autosaveUrl, { method: "POST", body: data, credentials: "same-origin" });
+        offer.hidden = true;
+      });
+    }
+
+    const presence = document.querySelector("[data-presence]");
+    if (heartbeatUrl && presence) {
+      setInterval(function () {
+        const data = new FormData();
+        data.append("csrfmiddlewaretoken", csrfToken(form));
+        fetch(heartbeatUrl, { method: "POST", body: data, credentials: "same-origin" })
+          .then(function (response) { return response.ok ? response.json() : { others: [] }; })
+          .then(function (answer) {
+            presence.hidden = answer.others.length === 0;
+            presence.textContent = answer.others.length
+              ? answer.others.join(", ") + " · " + gettext("also on this story")
+              : "";
+          })
+          .catch(function () {});
+      }, HEARTBEAT_EVERY_MS);
+    }
+  });
+})();

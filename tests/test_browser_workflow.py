@@ -1,0 +1,165 @@
+"""A newsroom's day in a real browser: write, submit, preview, share, schedule, correct,
+restore a revision, and two editors colliding on one story without losing text."""
+
+import importlib
+import os
+import time
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from articles.models import Article
+from tests.factories import CategoryFactory, EditorFactory, ReporterFactory
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+PASSWORD = "correct horse battery"
+SCHEDULE_AHEAD = timedelta(seconds=6)
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def roles():
+    """The groups of the role migration; a live-server test's database flush removes them."""
+    from django.contrib.auth.models import Group, Permission
+
+    migration = importlib.import_module("articles.migrations.0005_roles")
+    for name, labels in migration.ROLES.items():
+        group, _created = Group.objects.get_or_create(name=name)
+        for label in labels:
+            app_label, codename = label.split(".")
+            group.permissions.add(
+                Permission.objects.get(content_type__app_label=app_label, codename=codename)
+            )
+
+
+@pytest.fixture
+def browser(live_server):
+    if not CHROMIUM.exists():
+        pytest.skip(f"chromium is not installed at {CHROMIUM}")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+def new_page(browser):
+    return browser.new_context(viewport={"width": 1280, "height": 1000}, locale="en").new_page()
+
+
+def log_in(browser, live_server, user):
+    page = new_page(browser)
+    page.goto(live_server.url + reverse("admin:login"))
+    page.fill("#id_username", user.username)
+    page.fill("#id_password", PASSWORD)
+    page.click("input[type=submit]")
+    page.wait_for_selector("#content-main")
+    return page
+
+
+def open_story(page, live_server, article):
+    page.goto(live_server.url + reverse("admin:articles_article_change", args=[article.pk]))
+
+
+def submit(page, selector):
+    """Click a button that posts a form and wait for the page it leads to."""
+    with page.expect_navigation():
+        page.click(selector)
+
+
+def click_transition(page, status):
+    submit(page, f"button[data-transition={status}]")
+
+
+def test_a_newsroom_day(browser, live_server, roles):
+    section = CategoryFactory(name="Transparencia", slug="transparencia")
+    reporter = ReporterFactory(username="reportera")
+    editor = EditorFactory(username="editora")
+    second_editor = EditorFactory(username="editor2")
+
+    # The reporter writes a story and submits it.
+    desk = log_in(browser, live_server, reporter)
+    desk.goto(live_server.url + reverse("admin:articles_article_add"))
+    desk.fill("#id_headline", "Los datos del agua")
+    desk.fill("#id_body", "Primer párrafo de la historia.")
+    # The section field is an autocomplete widget; choose the option the way it does.
+    desk.evaluate(
+        "([id, name]) => { const s = document.getElementById('id_category');"
+        " s.add(new Option(name, id, true, true)); }",
+        [str(section.pk), section.name],
+    )
+    submit(desk, "input[name=_continue]")
+    article = Article.objects.get(headline="Los datos del agua")
+    click_transition(desk, "in_review")
+    assert "published" not in desk.locator(".workflow-actions").inner_html()
+
+    # The editor previews it, shares a link, and the link works for an outsider.
+    office = log_in(browser, live_server, editor)
+    office.goto(live_server.url + reverse("articles:preview", args=[article.pk]))
+    assert office.locator(".preview-banner").is_visible()
+    assert office.locator("meta[name=robots]").get_attribute("content").startswith("noindex")
+    open_story(office, live_server, article)
+    submit(office, "button[data-share]")
+    link = office.locator("a[data-preview-link]").first.get_attribute("href")
+    outsider = new_page(browser)
+    outsider.goto(live_server.url + link)
+    assert "Los datos del agua" in outsider.locator("h1").inner_text()
+
+    # The editor schedules it a few seconds ahead; it appears on the site at its time.
+    at = timezone.localtime(timezone.now() + SCHEDULE_AHEAD)
+    office.fill(
+        "form:has([data-transition=published]) input[name=at]", at.strftime("%Y-%m-%dT%H:%M:%S")
+    )
+    click_transition(office, "published")
+    outsider.goto(live_server.url + "/")
+    assert "Los datos del agua" not in outsider.content()
+    time.sleep((at - timezone.localtime()).total_seconds() + 1)
+    outsider.goto(live_server.url + "/")
+    assert "Los datos del agua" in outsider.content()
+
+    # The editor corrects it; readers see the note.
+    open_story(office, live_server, article)
+    office.fill("textarea[name=text]", "La cifra correcta es 42 litros.")
+    submit(office, "button[data-correct]")
+    outsider.goto(live_server.url + Article.objects.get().get_absolute_url())
+    assert "42 litros" in outsider.locator("aside[role=note]").inner_text()
+
+    # The editor changes the headline, then restores the earlier version from the history.
+    open_story(office, live_server, article)
+    office.fill("#id_headline", "Titular equivocado")
+    submit(office, "input[name=_continue]")
+    office.goto(live_server.url + reverse("admin:articles_article_history", args=[article.pk]))
+    with office.expect_navigation():
+        office.locator("a[data-compare-now]").nth(1).click()
+    assert "Titular equivocado" in office.locator(".workflow-changes").inner_text()
+    submit(office, "button[data-restore]")
+    assert office.locator("#id_headline").input_value() == "Los datos del agua"
+
+    # Two editors open the story; the second save is refused and keeps its text.
+    other = log_in(browser, live_server, second_editor)
+    open_story(office, live_server, article)
+    open_story(other, live_server, article)
+    other.fill("#id_headline", "Titular de la otra editora")
+    submit(other, "input[name=_continue]")
+    office.fill("#id_body", "Mi párrafo nuevo que no se pierde.")
+    submit(office, "input[name=_continue]")
+    assert "Titular de la otra editora" in office.locator(".workflow-conflict").inner_text()
+    assert office.locator("#id_body").input_value() == "Mi párrafo nuevo que no se pierde."
+    article.refresh_from_db()
+    assert article.headline == "Titular de la otra editora"
