@@ -8,6 +8,10 @@ class ArticlesConfig(AppConfig):
     verbose_name = _("Newsroom")
 
     def ready(self):
+        from . import search
+
+        search.connect_index_receivers()
+
         from .revisions import register_models
 
         register_models()

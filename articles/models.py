@@ -5,6 +5,7 @@ import uuid
 from pathlib import Path
 
 from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models.functions import Lower
@@ -257,6 +258,9 @@ class Article(models.Model):
         _("reading time (minutes)"), default=0, editable=False
     )
     tags = TaggableManager(verbose_name=_("tags"), blank=True, through=TaggedArticle)
+    # Filled by ``search.update_search_index`` on PostgreSQL (its GIN index is created by a
+    # PostgreSQL-only migration); always empty on SQLite, which uses ``ArticleSearchEntry``.
+    search_vector = SearchVectorField(null=True, editable=False)
     # PROTECT, not SET_NULL: deleting a library image must not silently strip a published
     # story of its lead image; the admin shows which stories still use it instead.
     lead_image = models.ForeignKey(
@@ -585,6 +589,41 @@ class ArticlePath(models.Model):
 
     def __str__(self):
         return self.path
+
+    def get_absolute_url(self):
+        return self.article.get_absolute_url()
+
+
+class ArticleSearchEntry(models.Model):
+    """A story's row in SQLite's full-text index (an FTS5 table that only SQLite has).
+
+    ``search.py`` keeps it in step with the stories; ``match`` is FTS5's hidden column named
+    after the table, which the ``MATCH`` operator takes, and ``rank`` is its bm25 score.
+    """
+
+    article = models.OneToOneField(
+        Article,
+        primary_key=True,
+        db_column="rowid",
+        db_constraint=False,
+        on_delete=models.DO_NOTHING,
+        related_name="search_entry",
+    )
+    headline = models.TextField()
+    summary = models.TextField()
+    body = models.TextField()
+    names = models.TextField()
+    match = models.TextField(db_column="articles_article_fts")
+    rank = models.FloatField(db_column="rank")
+
+    class Meta:
+        managed = False
+        db_table = "articles_article_fts"
+        verbose_name = _("search index entry")
+        verbose_name_plural = _("search index entries")
+
+    def __str__(self):
+        return self.headline
 
     def get_absolute_url(self):
         return self.article.get_absolute_url()

@@ -1,7 +1,8 @@
 """Querysets: the one place that decides what readers may see, and page-shaped reads."""
 
 from django.db import models
-from django.db.models import Prefetch, Q
+from django.db.models import Case, Count, IntegerField, OuterRef, Prefetch, Q, Subquery, Value, When
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 
@@ -50,6 +51,43 @@ class ArticleQuerySet(models.QuerySet):
         """Most recently published first; the id breaks ties so pages never overlap."""
         return self.order_by("-published_at", "-id")
 
+    def related_to(self, article, *, limit=4):
+        """Published stories sharing organizations (3 points each), tags (2) or the section
+        (1) with ``article``, best score first, then newest; one query.
+
+        Reads the article's organizations and tags from its prefetch (``for_detail()``).
+        """
+        from .models import TaggedArticle
+
+        organization_ids = [organization.pk for organization in article.organizations.all()]
+        tag_ids = [tag.pk for tag in article.tags.all()]
+        links = self.model.organizations.through.objects
+        shared_organizations = _count_per_story(
+            links.filter(article=OuterRef("pk"), organization__in=organization_ids), "article"
+        )
+        shared_tags = _count_per_story(
+            TaggedArticle.objects.filter(content_object=OuterRef("pk"), tag__in=tag_ids),
+            "content_object",
+        )
+        candidates = Q(pk__in=links.filter(organization__in=organization_ids).values("article"))
+        candidates |= Q(
+            pk__in=TaggedArticle.objects.filter(tag__in=tag_ids).values("content_object")
+        )
+        if article.category_id:
+            candidates |= Q(category_id=article.category_id)
+        same_section = Case(
+            When(category_id=article.category_id, then=Value(1)),
+            default=Value(0),
+            output_field=IntegerField(),
+        )
+        return (
+            self.published()
+            .filter(candidates)
+            .exclude(pk=article.pk)
+            .annotate(relatedness=shared_organizations * 3 + shared_tags * 2 + same_section)
+            .order_by("-relatedness", "-published_at", "-id")[:limit]
+        )
+
 
 class OrganizationQuerySet(models.QuerySet):
     def linked_from(self, hosts):
@@ -60,6 +98,12 @@ class OrganizationQuerySet(models.QuerySet):
         if not candidates:
             return self.none()
         return self.filter(domains__domain__in=candidates).distinct()
+
+
+def _count_per_story(links, story_field):
+    """How many of these link rows each story has, as a subquery (0 when none)."""
+    counted = links.order_by().values(story_field).annotate(n=Count("*")).values("n")
+    return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
 
 
 class CorrectionQuerySet(models.QuerySet):

@@ -1,6 +1,7 @@
+from django.contrib.sitemaps.views import sitemap
 from django.urls import path
 
-from . import feeds, views
+from . import feeds, sitemaps, views
 
 app_name = "articles"
 
@@ -14,6 +15,21 @@ urlpatterns = [
     path("autores/<slug:slug>/", views.AuthorView.as_view(), name="author"),
     path("organizaciones/", views.OrganizationListView.as_view(), name="organizations"),
     path("organizaciones/<slug:slug>/", views.OrganizationView.as_view(), name="organization"),
+    path("buscar/", views.search_view, name="search"),
+    path("robots.txt", views.robots_txt, name="robots"),
+    path("sitemap.xml", sitemaps.sitemap_index, name="sitemap"),
+    path(
+        "sitemap-news.xml",
+        sitemap,
+        {"sitemaps": {"news": sitemaps.NewsSitemap}, "template_name": "articles/sitemap_news.xml"},
+        name="sitemap-news",
+    ),
+    path(
+        "sitemap-<str:section>.xml",
+        sitemap,
+        {"sitemaps": sitemaps.SITEMAPS},
+        name="sitemap-section",
+    ),
     path("correcciones/", views.CorrectionListView.as_view(), name="corrections"),
     path("vista-previa/historia/<int:pk>/", views.article_preview, name="preview"),
     path("vista-previa/<str:token>/", views.shared_preview, name="shared-preview"),

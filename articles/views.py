@@ -4,17 +4,23 @@ what readers see."""
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponsePermanentRedirect
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views import generic
 from django.views.decorators.cache import never_cache
 from reversion.models import Version
 from taggit.models import Tag
 
-from . import previews
+from . import previews, search
+from .canonical import absolute_url
+from .forms import SearchFiltersForm
 from .models import Article, Author, Category, Correction, Organization, PreviewLink
 from .publishing import can_preview
+
+RELATED_STORIES = 4
 
 
 class PublishedArticlesMixin:
@@ -117,6 +123,14 @@ class ArticleDetailView(generic.DetailView):
             return HttpResponsePermanentRedirect(f"{canonical}?{query}" if query else canonical)
         return self.render_to_response(self.get_context_data(object=self.object))
 
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        # Headline, section and date only: one query, whatever the story.
+        context["related_articles"] = Article.objects.select_related("category").related_to(
+            self.object, limit=RELATED_STORIES
+        )
+        return context
+
 
 class ArchiveMixin(PublishedArticlesMixin):
     date_field = "published_at"
@@ -136,6 +150,44 @@ class YearArchiveView(ArchiveMixin, generic.YearArchiveView):
 
 class MonthArchiveView(ArchiveMixin, generic.MonthArchiveView):
     template_name = "articles/archive_month.html"
+
+
+def search_view(request):
+    """Search results for ``?q=`` with optional section, author and date filters."""
+    query = search.clean_query(request.GET.get("q"))
+    form = SearchFiltersForm(request.GET)
+    form.is_valid()
+    results = search.search_articles(query, **form.filters()).for_listing()
+    page = Paginator(results, settings.ARTICLES_PER_PAGE).get_page(request.GET.get("page"))
+    for article in page:
+        article.snippet = search.highlight(search.story_text(article), query)
+    context = {
+        "search_query": query,
+        "form": form,
+        "ignored_filters": form.ignored(),
+        "authors": Author.objects.only("name", "slug"),
+        "articles": page.object_list,
+        "page_obj": page,
+        "paginator": page.paginator,
+        "is_paginated": page.has_other_pages(),
+        "noindex": True,
+    }
+    response = render(request, "articles/search.html", context)
+    response["X-Robots-Tag"] = "noindex"
+    return response
+
+
+def robots_txt(request):
+    """Crawlers: stay out of the admin and the search results; here are the sitemaps."""
+    lines = [
+        "User-agent: *",
+        f"Disallow: {reverse('admin:index')}",
+        f"Disallow: {reverse('articles:search')}",
+        "",
+        f"Sitemap: {absolute_url(reverse('articles:sitemap'))}",
+        f"Sitemap: {absolute_url(reverse('articles:sitemap-news'))}",
+    ]
+    return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
 
 
 class CorrectionListView(generic.ListView):

@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.contrib.sitemaps",
     "taggit",
     "reversion",
     "articles",
@@ -110,6 +111,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# The full-text index is derived data: backups leave it out, `rebuild_search_index` restores it.
+DATABASE_ROUTERS = ["articles.search.SearchIndexRouter"]
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
@@ -170,6 +173,9 @@ X_FRAME_OPTIONS = "DENY"
 ARTICLE_BODY_MAX_CHARS = int(os.environ.get("ARTICLE_BODY_MAX_CHARS", "200000"))
 ARTICLES_PER_PAGE = int(os.environ.get("ARTICLES_PER_PAGE", "20"))
 FEED_ITEMS = int(os.environ.get("FEED_ITEMS", "20"))
+# Section, tag, author and organization pages with fewer published stories are too thin for
+# search engines: they get "noindex" and stay out of the sitemap.
+INDEX_MIN_STORIES = int(os.environ.get("INDEX_MIN_STORIES", "2"))
 
 TAGGIT_CASE_INSENSITIVE = True
 

@@ -1,0 +1,362 @@
+"""Full-text search over published stories, and the index that makes it fast.
+
+This is the one module that branches on the database vendor:
+
+- PostgreSQL: ``Article.search_vector`` (GIN-indexed) holds each story's words stemmed twice,
+  with the site language's configuration (``spanish``) and with an accent-stripping copy of it
+  (``newsroom_es``, created by migration 0002). Queries are parsed the same two ways, so plurals
+  and missing accents both match. Ranked with ``ts_rank``.
+- SQLite: an FTS5 table (``ArticleSearchEntry``) with diacritics removed; each query word is cut
+  to a rough Spanish stem and matched as a prefix. Ranked with bm25.
+
+``update_search_index`` is the only code that writes the index. The receivers at the bottom
+call it after every write that changes what a story says (its row, byline, tags, organizations,
+or a rename of any of those), whichever code path made the write; ``manage.py
+rebuild_search_index`` refreshes everything after bulk loads that bypass ``save()``.
+"""
+
+import html
+import re
+import unicodedata
+from datetime import date
+
+from django.conf import settings
+from django.contrib.postgres.aggregates import StringAgg
+from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
+from django.db import connection
+from django.db.models import F, Lookup, OuterRef, Subquery, TextField, Value
+from django.db.models.functions import Concat
+from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.utils.html import escape, strip_tags
+from taggit.models import Tag
+
+from .models import (
+    Article,
+    ArticleSearchEntry,
+    Author,
+    Byline,
+    Category,
+    Organization,
+    TaggedArticle,
+)
+
+MAX_QUERY_CHARS = 200
+MAX_QUERY_TERMS = 12
+SNIPPET_WORDS = 30
+# A story's fields and their weight (A counts most); the same on both backends.
+INDEXED_ARTICLE_FIELDS = {"headline", "dek", "summary", "body", "body_html", "category"}
+_WORD = re.compile(r"\w+")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+# Rough Spanish inflection, longest first: enough to meet singular and plural halfway.
+_SPANISH_SUFFIXES = ("aciones", "iciones", "amente", "iones", "ación", "ición", "ión", "es", "s")
+_POSTGRES_CONFIGS = {"es": ("spanish", "newsroom_es"), "en": ("english", "newsroom_en")}
+_INDEX_CHUNK = 500
+
+
+def clean_query(raw: str | None) -> str:
+    """The reader's query without control characters, squeezed and cut to a sane length."""
+    text = _CONTROL.sub(" ", raw or "")
+    return " ".join(text.split())[:MAX_QUERY_CHARS].strip()
+
+
+def fold(word: str) -> str:
+    """Lower-case a word and strip its accents ("Información" -> "informacion")."""
+    decomposed = unicodedata.normalize("NFKD", word.casefold())
+    return "".join(char for char in decomposed if not unicodedata.combining(char))
+
+
+def rough_stem(word: str) -> str:
+    """A crude Spanish stem of a folded word: plural and final vowel removed, never below 4."""
+    for suffix in map(fold, _SPANISH_SUFFIXES):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 4:
+            word = word[: -len(suffix)]
+            break
+    if len(word) > 4 and word[-1] in "aeo":
+        word = word[:-1]
+    return word
+
+
+def query_stems(query: str) -> list[str]:
+    """The distinct rough stems of a query's words, in order, at most ``MAX_QUERY_TERMS``."""
+    stems = []
+    for word in _WORD.findall(query):
+        stem = rough_stem(fold(word))
+        if stem not in stems:
+            stems.append(stem)
+    return stems[:MAX_QUERY_TERMS]
+
+
+def search_articles(
+    query: str,
+    *,
+    section: Category | None = None,
+    author: Author | None = None,
+    date_from: date | None = None,
+    date_to: date | None = None,
+):
+    """Published stories matching ``query``, best match first, then newest first."""
+    stories = Article.objects.published()
+    if section is not None:
+        stories = stories.filter(category=section)
+    if author is not None:
+        stories = stories.filter(pk__in=Byline.objects.filter(author=author).values("article"))
+    if date_from is not None:
+        stories = stories.filter(published_at__date__gte=date_from)
+    if date_to is not None:
+        stories = stories.filter(published_at__date__lte=date_to)
+    query = clean_query(query)
+    if not query_stems(query):
+        return stories.none()
+    if connection.vendor == "postgresql":
+        search_query = _postgres_query(query)
+        stories = stories.filter(search_vector=search_query).annotate(
+            rank=SearchRank(F("search_vector"), search_query, normalization=Value(1))
+        )
+        return stories.order_by("-rank", "-published_at", "-id")
+    stories = stories.filter(search_entry__match=_fts5_expression(query)).annotate(
+        rank=F("search_entry__rank")
+    )
+    # bm25 scores are negative: the lowest is the best match.
+    return stories.order_by("rank", "-published_at", "-id")
+
+
+def highlight(text: str, query: str, *, words: int = SNIPPET_WORDS) -> str:
+    """A safe HTML snippet of ``text`` around the first match, matched words in ``<mark>``."""
+    stems = query_stems(clean_query(query))
+    text = " ".join(text.split())
+    spans = [
+        (word.start(), word.end(), any(fold(word.group()).startswith(stem) for stem in stems))
+        for word in _WORD.finditer(text)
+    ]
+    if not spans:
+        return escape(text)
+    first = next((index for index, span in enumerate(spans) if span[2]), 0)
+    start = max(0, first - words // 3)
+    chosen = spans[start : start + words]
+    begin = chosen[0][0] if start > 0 else 0
+    end = chosen[-1][1] if start + words < len(spans) else len(text)
+    pieces, cursor = [], begin
+    for word_start, word_end, is_match in chosen:
+        word = escape(text[word_start:word_end])
+        pieces += [escape(text[cursor:word_start]), f"<mark>{word}</mark>" if is_match else word]
+        cursor = word_end
+    pieces.append(escape(text[cursor:end]))
+    return ("… " if begin > 0 else "") + "".join(pieces) + (" …" if end < len(text) else "")
+
+
+def story_text(article: Article) -> str:
+    """A story's body as plain text, for snippets and the SQLite index."""
+    return html.unescape(strip_tags(article.body_html))
+
+
+class _Fts5Match(Lookup):
+    """``column MATCH expression``, for FTS5's hidden table-named column."""
+
+    lookup_name = "match"
+
+    def as_sql(self, compiler, connection):
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        rhs, rhs_params = self.process_rhs(compiler, connection)
+        return f"{lhs} MATCH {rhs}", [*lhs_params, *rhs_params]
+
+
+ArticleSearchEntry._meta.get_field("match").register_lookup(_Fts5Match)
+
+
+def _postgres_configs() -> tuple[str, str]:
+    language = settings.LANGUAGE_CODE.split("-")[0]
+    return _POSTGRES_CONFIGS.get(language, ("simple", "newsroom_simple"))
+
+
+def _postgres_query(query: str) -> SearchQuery:
+    stemmed, unaccented = _postgres_configs()
+    # "websearch" accepts anything a reader types: quotes, "or", "-word", stray symbols.
+    return SearchQuery(query, config=stemmed, search_type="websearch") | SearchQuery(
+        query, config=unaccented, search_type="websearch"
+    )
+
+
+def _fts5_expression(query: str) -> str:
+    # Every stem is quoted and made a prefix: no reader input is ever read as FTS5 syntax.
+    return " ".join(f'"{stem}"*' for stem in query_stems(query))
+
+
+def _names_subqueries():
+    authors = (
+        Byline.objects.filter(article=OuterRef("pk"))
+        .values("article")
+        .annotate(names=StringAgg("author__name", " "))
+        .values("names")
+    )
+    tags = (
+        TaggedArticle.objects.filter(content_object=OuterRef("pk"))
+        .values("content_object")
+        .annotate(names=StringAgg("tag__name", " "))
+        .values("names")
+    )
+    organizations = (
+        Article.organizations.through.objects.filter(article=OuterRef("pk"))
+        .values("article")
+        .annotate(
+            names=StringAgg(
+                Concat(
+                    "organization__name",
+                    Value(" "),
+                    "organization__acronym",
+                    output_field=TextField(),
+                ),
+                " ",
+            )
+        )
+        .values("names")
+    )
+    section = Category.objects.filter(pk=OuterRef("category_id")).values("name")
+    return [Subquery(authors), Subquery(tags), Subquery(organizations), Subquery(section)]
+
+
+def _postgres_vector():
+    fields = [
+        ("headline", "A"),
+        (Concat("dek", Value(" "), "summary", output_field=TextField()), "B"),
+        # The default parser reads HTML tags as their own tokens, which no dictionary keeps.
+        ("body_html", "C"),
+    ]
+    authors, tags, organizations, section = _names_subqueries()
+    fields += [(organizations, "B"), (tags, "B"), (authors, "C"), (section, "C")]
+    vector = None
+    for config in _postgres_configs():
+        for expression, weight in fields:
+            part = SearchVector(expression, config=config, weight=weight)
+            vector = part if vector is None else vector + part
+    return vector
+
+
+def _sqlite_rows(article_ids):
+    stories = (
+        Article.objects.filter(pk__in=article_ids)
+        .select_related("category")
+        .prefetch_related("bylines__author", "tags", "organizations")
+    )
+    for story in stories:
+        names = [byline.author.name for byline in story.bylines.all()]
+        names += [tag.name for tag in story.tags.all()]
+        names += [f"{org.name} {org.acronym}" for org in story.organizations.all()]
+        names += [story.category.name] if story.category_id else []
+        yield (
+            story.pk,
+            story.headline,
+            f"{story.dek} {story.summary}",
+            story_text(story),
+            " ".join(names),
+        )
+
+
+def update_search_index(article_ids) -> None:
+    """Recompute the index entries of these stories (ids, or a queryset of ids)."""
+    if connection.vendor == "postgresql":
+        Article.objects.filter(pk__in=article_ids).update(search_vector=_postgres_vector())
+        return
+    if connection.vendor != "sqlite":
+        return
+    article_ids = list(article_ids)
+    table = ArticleSearchEntry._meta.db_table
+    with connection.cursor() as cursor:
+        for start in range(0, len(article_ids), _INDEX_CHUNK):
+            chunk = article_ids[start : start + _INDEX_CHUNK]
+            marks = ", ".join(["%s"] * len(chunk))
+            cursor.execute(f"DELETE FROM {table} WHERE rowid IN ({marks})", chunk)
+            cursor.executemany(
+                f"INSERT INTO {table} (rowid, headline, summary, body, names) "
+                "VALUES (%s, %s, %s, %s, %s)",
+                list(_sqlite_rows(chunk)),
+            )
+
+
+def rebuild_search_index() -> int:
+    """Recompute every story's index entry; returns how many stories were indexed."""
+    ids = list(Article.objects.order_by("pk").values_list("pk", flat=True))
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute(f"DELETE FROM {ArticleSearchEntry._meta.db_table}")
+    for start in range(0, len(ids), _INDEX_CHUNK * 10):
+        update_search_index(ids[start : start + _INDEX_CHUNK * 10])
+    return len(ids)
+
+
+def _article_saved(sender, instance, raw=False, update_fields=None, **kwargs):
+    if raw:
+        return
+    if update_fields is None or INDEXED_ARTICLE_FIELDS & set(update_fields):
+        update_search_index([instance.pk])
+
+
+def _article_deleted(sender, instance, **kwargs):
+    update_search_index([instance.pk])
+
+
+def _byline_changed(sender, instance, raw=False, **kwargs):
+    if not raw:
+        update_search_index([instance.article_id])
+
+
+def _links_changed(sender, instance, action, reverse, pk_set, **kwargs):
+    """Tags or organizations added to or removed from stories (from either side)."""
+    if action == "pre_clear" and reverse:
+        # After the clear the links are gone; remember which stories to refresh.
+        instance._search_stories_to_refresh = list(
+            sender.objects.filter(**{_through_target(sender): instance}).values_list(
+                _through_story(sender), flat=True
+            )
+        )
+    if not action.startswith("post_"):
+        return
+    if not reverse:
+        update_search_index([instance.pk])
+    elif action == "post_clear":
+        update_search_index(getattr(instance, "_search_stories_to_refresh", []))
+    else:
+        update_search_index(pk_set or [])
+
+
+def _through_target(through) -> str:
+    return "tag" if through is TaggedArticle else "organization"
+
+
+def _through_story(through) -> str:
+    return "content_object_id" if through is TaggedArticle else "article_id"
+
+
+def _name_changed(sender, instance, raw=False, created=False, **kwargs):
+    """A section, author, tag or organization saved: its stories' names may have changed."""
+    if raw or created:
+        return
+    lookups = {
+        Category: "category",
+        Author: "bylines__author",
+        Organization: "organizations",
+        Tag: "tagged_items__tag",
+    }
+    update_search_index(
+        Article.objects.filter(**{lookups[sender]: instance}).values_list("pk", flat=True)
+    )
+
+
+class SearchIndexRouter:
+    """Keeps the derived SQLite index out of ``dumpdata``/``loaddata`` (rebuild it instead)."""
+
+    def allow_migrate(self, db, app_label, model_name=None, **hints):
+        if app_label == "articles" and model_name == "articlesearchentry":
+            return False
+        return None
+
+
+def connect_index_receivers() -> None:
+    """Keep the index in step with every write (called once, from ``ArticlesConfig.ready``)."""
+    post_save.connect(_article_saved, sender=Article, dispatch_uid="search_article_saved")
+    post_delete.connect(_article_deleted, sender=Article, dispatch_uid="search_article_deleted")
+    for signal in (post_save, post_delete):
+        signal.connect(_byline_changed, sender=Byline, dispatch_uid=f"search_byline_{signal}")
+    for through in (TaggedArticle, Article.organizations.through):
+        m2m_changed.connect(_links_changed, sender=through, dispatch_uid=f"search_{through}")
+    for model in (Category, Author, Organization, Tag):
+        post_save.connect(_name_changed, sender=model, dispatch_uid=f"search_name_{model}")
