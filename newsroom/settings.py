@@ -171,6 +171,8 @@ X_FRAME_OPTIONS = "DENY"
 
 # Story bodies are editors' Markdown; a cap keeps one paste from becoming a denial of service.
 ARTICLE_BODY_MAX_CHARS = int(os.environ.get("ARTICLE_BODY_MAX_CHARS", "200000"))
+# A body that takes longer than this to render is refused (pathological nesting or brackets).
+MARKDOWN_RENDER_SECONDS = float(os.environ.get("MARKDOWN_RENDER_SECONDS", "2"))
 ARTICLES_PER_PAGE = int(os.environ.get("ARTICLES_PER_PAGE", "20"))
 FEED_ITEMS = int(os.environ.get("FEED_ITEMS", "20"))
 # Section, tag, author and organization pages with fewer published stories are too thin for
