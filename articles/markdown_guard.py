@@ -80,8 +80,8 @@ def check_markdown(text: str) -> None:
             )
 
 
-class RenderTimeout(Exception):
-    """The time budget of a render ran out."""
+class RenderTimeout(BaseException):
+    """The time budget of a render ran out (a BaseException, so no broad `except` swallows it)."""
 
 
 def _raise_timeout(signum, frame):
