@@ -80,6 +80,9 @@ def check_markdown(text: str) -> None:
             )
 
 
+RETRY_SECONDS = 0.05
+
+
 class RenderTimeout(BaseException):
     """The time budget of a render ran out (a BaseException, so no broad `except` swallows it)."""
 
@@ -98,7 +101,9 @@ def time_budget(seconds: float):
         yield
         return
     previous = signal.signal(signal.SIGALRM, _raise_timeout)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
+    # The alarm repeats: a raise that lands in a garbage collector's finalizer is swallowed
+    # ("Exception ignored in ..."), so it fires again until one reaches the render.
+    signal.setitimer(signal.ITIMER_REAL, seconds, RETRY_SECONDS)
     try:
         yield
     finally:

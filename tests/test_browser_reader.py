@@ -15,7 +15,10 @@ SCREENSHOT_DIR = Path(tempfile.gettempdir())
 @pytest.fixture
 def browser(chromium):
     """The session's chromium (tests/conftest.py); skipped where it is not installed."""
-    return chromium
+    yield chromium
+    # Pages left open would keep calling the next test's server (timers, keep-alive).
+    for context in chromium.contexts:
+        context.close()
 
 
 def has_horizontal_scroll(page) -> bool:

@@ -36,7 +36,10 @@ def roles():
 @pytest.fixture
 def browser(live_server, chromium):
     """The session's chromium (tests/conftest.py); skipped where it is not installed."""
-    return chromium
+    yield chromium
+    # Pages left open would keep calling the next test's server (timers, keep-alive).
+    for context in chromium.contexts:
+        context.close()
 
 
 def new_page(browser):
