@@ -6,6 +6,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models.functions import Lower
@@ -29,6 +30,20 @@ from .workflow_models import (  # noqa: F401 (Django finds the app's models here
 WORDS_PER_MINUTE = 200
 # What a story's public address is built from (see ``Article.get_absolute_url``).
 ADDRESS_FIELDS = {"status", "category_id", "published_at", "created_at", "slug"}
+
+
+def refuse_null_characters(instance: models.Model) -> None:
+    """Raise ValidationError if a text field holds NUL, which PostgreSQL cannot store.
+
+    Forms refuse NUL already; this covers every other path (imports, scripts) with the same
+    clear error instead of a database crash.
+    """
+    for field in instance._meta.concrete_fields:
+        value = getattr(instance, field.attname)
+        if isinstance(value, str) and "\x00" in value:
+            raise ValidationError(
+                {field.name: _("The text contains NUL characters; remove them.")}, code="null"
+            )
 
 
 class Category(models.Model):
@@ -315,6 +330,7 @@ class Article(models.Model):
         return self.headline
 
     def save(self, *args, **kwargs):
+        refuse_null_characters(self)
         update_fields = kwargs.get("update_fields")
         # Every save moves the version on: a form opened before it can no longer overwrite it.
         self.edit_version += 1

@@ -147,6 +147,13 @@ def publish_article(
     given, so republishing after a correction does not move it to the top of the home page.
     """
     check_transition(article=article, user=user, to_status=Status.PUBLISHED)
+    # A double click or a retried request changes nothing and records nothing a second time.
+    if (
+        article.status == Status.PUBLISHED
+        and at is None
+        and embargoed_until == article.embargoed_until
+    ):
+        return article
     missing = missing_for_publication(article)
     if missing:
         raise ValidationError(

@@ -13,8 +13,13 @@ from urllib.parse import urlsplit
 
 import markdown
 import nh3
+from django.conf import settings
 from django.urls import Resolver404, resolve
 from django.utils.translation import gettext_lazy as _
+
+from .markdown_guard import MarkdownRefused, RenderTimeout, check_markdown, time_budget
+
+__all__ = ["MarkdownRefused", "check_markdown", "render_markdown", "sanitize_html"]
 
 MARKDOWN_EXTENSIONS = [
     "markdown.extensions.tables",
@@ -142,9 +147,22 @@ def _renderer(*, library_images: bool) -> markdown.Markdown:
     return renderer.reset()
 
 
+def _convert(text: str, *, library_images: bool) -> str:
+    text = text or ""
+    check_markdown(text)
+    try:
+        with time_budget(settings.MARKDOWN_RENDER_SECONDS):
+            return _renderer(library_images=library_images).convert(text)
+    except (RenderTimeout, RecursionError) as error:
+        raise MarkdownRefused(
+            _("The body is too complex to render; simplify its lists, tables or brackets."),
+            code="too_complex",
+        ) from error
+
+
 def markdown_to_unsafe_html(text: str) -> str:
     """Markdown to HTML *before* sanitizing; only for inspecting links, never for output."""
-    return _renderer(library_images=False).convert(text or "")
+    return _convert(text, library_images=False)
 
 
 def sanitize_html(html: str) -> str:
@@ -169,8 +187,9 @@ def render_markdown(text: str) -> str:
     """Render an editor's Markdown to sanitized HTML, ready for a reader's page or a feed.
 
     Library images (``![alt](image:42)``) become responsive pictures here, at save time.
+    Raises ``MarkdownRefused`` (a ``ValidationError``) for a body that cannot render safely.
     """
-    return sanitize_html(_renderer(library_images=True).convert(text or ""))
+    return sanitize_html(_convert(text, library_images=True))
 
 
 def count_words(html: str) -> int:

@@ -3,7 +3,10 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.static import serve
 
+from . import health
+
 urlpatterns = [
+    path("healthz", health.healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("", include("articles.urls")),
 ]

@@ -16,3 +16,5 @@ WHITENOISE_AUTOREFRESH = True
 # Browser tests share the database with a live server thread; closing connections after each
 # request lets pytest-django drop the PostgreSQL test database at the end.
 DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
+# The test client speaks plain http to a site whose canonical address is https.
+SECURE_SSL_REDIRECT = False

@@ -222,8 +222,8 @@ def test_saving_the_demo_story_warns_about_its_bad_links_but_saves(editor_client
 
 
 def test_body_over_the_limit_is_a_form_error(editor_client, settings):
+    article = ArticleFactory(body="Corto.")
     settings.ARTICLE_BODY_MAX_CHARS = 50
-    article = ArticleFactory()
 
     response = editor_client.post(
         reverse("admin:articles_article_change", args=[article.pk]),

@@ -1,41 +1,21 @@
 """An editor's journey through the admin in a real browser (Debian's chromium, Playwright)."""
 
-import os
-from pathlib import Path
-
 import pytest
 from django.urls import reverse
 
 from tests.factories import UserFactory
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
 PASSWORD = "correct horse battery"
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
-def page(live_server, tmp_path):
-    if not CHROMIUM.exists():
-        pytest.skip(f"chromium is not installed at {CHROMIUM}")
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en")
-        yield context.new_page()
-        browser.close()
+def page(chromium):
+    """A fresh page in the session's chromium (tests/conftest.py)."""
+    context = chromium.new_context(viewport={"width": 1280, "height": 900}, locale="en")
+    yield context.new_page()
+    context.close()
 
 
 def log_in(page, live_server, user):

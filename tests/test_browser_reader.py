@@ -1,7 +1,5 @@
 """A reader's journey on a phone, in Debian's chromium: home page, story, byline, body."""
 
-import os
-import shutil
 import tempfile
 from pathlib import Path
 
@@ -9,34 +7,18 @@ import pytest
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 900}
 SCREENSHOT_DIR = Path(tempfile.gettempdir())
 
 
 @pytest.fixture
-def browser():
-    """A headless chromium; the test is skipped where Debian's chromium is not installed."""
-    if not shutil.which(CHROMIUM):
-        pytest.skip(f"chromium is not installed at {CHROMIUM}")
-    playwright_api = pytest.importorskip("playwright.sync_api")
-    # Playwright runs an event loop in this thread; the live server's database calls are safe.
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    with playwright_api.sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield launched
-        launched.close()
+def browser(chromium):
+    """The session's chromium (tests/conftest.py); skipped where it is not installed."""
+    yield chromium
+    # Pages left open would keep calling the next test's server (timers, keep-alive).
+    for context in chromium.contexts:
+        context.close()
 
 
 def has_horizontal_scroll(page) -> bool:

@@ -2,10 +2,8 @@
 restore a revision, and two editors colliding on one story without losing text."""
 
 import importlib
-import os
 import time
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from django.urls import reverse
@@ -14,17 +12,6 @@ from django.utils import timezone
 from articles.models import Article
 from tests.factories import CategoryFactory, EditorFactory, ReporterFactory
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
 PASSWORD = "correct horse battery"
 SCHEDULE_AHEAD = timedelta(seconds=6)
 
@@ -47,16 +34,12 @@ def roles():
 
 
 @pytest.fixture
-def browser(live_server):
-    if not CHROMIUM.exists():
-        pytest.skip(f"chromium is not installed at {CHROMIUM}")
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
+def browser(live_server, chromium):
+    """The session's chromium (tests/conftest.py); skipped where it is not installed."""
+    yield chromium
+    # Pages left open would keep calling the next test's server (timers, keep-alive).
+    for context in chromium.contexts:
+        context.close()
 
 
 def new_page(browser):

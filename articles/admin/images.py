@@ -4,11 +4,12 @@
 """
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.http import HttpResponseRedirect
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from ..images import prepare_upload, save_image
+from ..images import ImageNotStored, prepare_upload, save_image
 from ..models import Image
 
 
@@ -81,6 +82,14 @@ class ImageAdmin(admin.ModelAdmin):
     @admin.display(description=_("preview"))
     def preview(self, image):
         return _thumbnail(image, 200)
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        # The admin's transaction has been rolled back by now: back to the form, with the reason.
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except ImageNotStored as error:
+            self.message_user(request, str(error), messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
 
     def save_model(self, request, obj, form, change):
         save_image(

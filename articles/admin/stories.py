@@ -1,7 +1,6 @@
 """The story editor: the list, the form, bulk publishing, the Markdown preview and tag suggestions."""
 
 from django import forms
-from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponseNotAllowed, JsonResponse
@@ -36,12 +35,8 @@ class ArticleAdminForm(forms.ModelForm):
 
     def clean_body(self):
         body = self.cleaned_data["body"]
-        limit = settings.ARTICLE_BODY_MAX_CHARS
-        if len(body) > limit:
-            raise ValidationError(
-                _("The body is too long (%(length)s characters; the limit is %(limit)s)."),
-                params={"length": len(body), "limit": limit},
-            )
+        # Rendering here, not only on save, turns a refused body into a form error, not a 500.
+        rendering.render_markdown(body)
         return body
 
 
@@ -153,11 +148,13 @@ class ArticleAdmin(WorkflowAdminMixin, admin.ModelAdmin):
         body = request.POST.get("body")
         if body is None:
             return JsonResponse({"error": str(_("Nothing to preview."))}, status=400)
-        if len(body) > settings.ARTICLE_BODY_MAX_CHARS:
-            return JsonResponse({"error": str(_("The body is too long to preview."))}, status=400)
+        try:
+            html = rendering.render_markdown(body)
+        except rendering.MarkdownRefused as error:
+            return JsonResponse({"error": " ".join(error.messages)}, status=400)
         return JsonResponse(
             {
-                "html": rendering.render_markdown(body),
+                "html": html,
                 "warnings": [str(warning) for warning in rendering.find_body_warnings(body)],
             }
         )

@@ -2,6 +2,7 @@
 
 from .library import (
     DEFAULT_SIZES,
+    ImageNotStored,
     library_images,
     missing_alt_text,
     picture_context,
@@ -13,6 +14,7 @@ from .uploads import PreparedImage, prepare_upload
 
 __all__ = [
     "DEFAULT_SIZES",
+    "ImageNotStored",
     "PreparedImage",
     "delete_renditions",
     "ensure_renditions",

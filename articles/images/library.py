@@ -1,6 +1,7 @@
 """The media library's operations: storing an upload, saving changes, finding images by id,
 and what a page needs to show one (``picture_context``)."""
 
+from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -19,27 +20,76 @@ def store_uploaded_image(*, file, user=None, **metadata) -> Image:
     return save_image(image=Image(**metadata), prepared=prepared, user=user)
 
 
-@transaction.atomic
+class ImageNotStored(Exception):
+    """The image's files could not be written (disk full, storage down); nothing was saved."""
+
+
 def save_image(
     *, image: Image, prepared: PreparedImage | None = None, user=None, recrop: bool = False
 ) -> Image:
     """Save a library image; with ``prepared``, replace its file. Renditions follow: all are
-    remade after a new file, the crops after a focal point change (``recrop``)."""
+    remade after a new file, the crops after a focal point change (``recrop``).
+
+    All or nothing: if storage fails (``OSError``, e.g. a full disk) the row is rolled back,
+    the files written so far are removed and ``ImageNotStored`` is raised; a replaced file is
+    only deleted once the new one is safely stored.
+    """
     image.full_clean(exclude=["file"])
-    if prepared is not None:
-        if image.pk:
-            delete_renditions(image)
-            image.file.delete(save=False)
-        image.file.save(prepared.filename, prepared.as_file(), save=False)
-        image.width, image.height = prepared.width, prepared.height
-        image.original_filename = prepared.original_filename
-        if user is not None and user.is_authenticated:
-            image.uploaded_by = user
-    elif recrop:
-        delete_renditions(image, crops_only=True)
-    image.save()
-    ensure_renditions(image)
+    was_new, previous_name = image.pk is None, image.file.name
+    replaced_files = []
+    try:
+        with transaction.atomic():
+            if prepared is not None:
+                if image.pk:
+                    replaced_files = [
+                        previous_name,
+                        *image.renditions.values_list("file", flat=True),
+                    ]
+                    image.renditions.all().delete()
+                    image._prefetched_objects_cache = {}
+                _store_original(image, prepared)
+                if user is not None and user.is_authenticated:
+                    image.uploaded_by = user
+            elif recrop:
+                delete_renditions(image, crops_only=True)
+            image.save()
+            ensure_renditions(image)
+    except OSError as error:
+        if prepared is not None:
+            _discard_files_of(image.file.name or "")
+        image.file.name = previous_name
+        if was_new:
+            image.pk = None
+        raise ImageNotStored(
+            _("The image could not be stored (%(reason)s); nothing was saved. Try again later.")
+            % {"reason": error.strerror or error}
+        ) from error
+    for name in replaced_files:
+        default_storage.delete(name)
     return image
+
+
+def _store_original(image: Image, prepared: PreparedImage) -> None:
+    field = image.file.field
+    # Named before writing, so a partial file left by a failed write can be found and removed.
+    image.file.name = field.generate_filename(image, prepared.filename)
+    image.file.name = field.storage.save(
+        image.file.name, prepared.as_file(), max_length=field.max_length
+    )
+    image.width, image.height = prepared.width, prepared.height
+    image.original_filename = prepared.original_filename
+
+
+def _discard_files_of(original_name: str) -> None:
+    """Remove a failed save's original (even a partial one) and the renditions made from it."""
+    if not original_name:
+        return
+    default_storage.delete(original_name)
+    stem = original_name.rsplit("/", 1)[-1].split(".", 1)[0]
+    folder = f"images/renditions/{stem}"
+    if default_storage.exists(folder):
+        for name in default_storage.listdir(folder)[1]:
+            default_storage.delete(f"{folder}/{name}")
 
 
 def library_images(ids) -> dict[int, Image]:

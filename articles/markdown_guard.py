@@ -1,0 +1,111 @@
+"""Limits that keep Python-Markdown from being turned into a denial of service.
+
+``rendering`` calls these before and around every conversion; nothing else needs them.
+"""
+
+import re
+import signal
+import threading
+from contextlib import contextmanager
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+# Python-Markdown is recursive in nesting and quadratic in bracket and emphasis runs: 400
+# nested lists raise RecursionError, 20,000 ``[`` take minutes. Editors never write anything
+# near these limits; an attacker (or a broken import) does.
+MAX_NESTING_DEPTH = 50
+MAX_BRACKET_DEPTH = 50
+MAX_EMPHASIS_MARKS_PER_BLOCK = 2000
+_BLOCK_SEPARATOR = re.compile(r"\n[ \t]*\n")
+_LINE_NESTING = re.compile(r"^((?:[ \t]*>)*)([ \t]*)")
+
+
+class MarkdownRefused(ValidationError):
+    """A body Markdown cannot render safely: too long, too deep, too slow, or with NUL bytes."""
+
+
+def _nesting_depth(line: str) -> int:
+    quotes, indent = _LINE_NESTING.match(line).groups()
+    return quotes.count(">") + len(indent.expandtabs(4)) // 4
+
+
+def _bracket_depth(block: str, opening: str, closing: str) -> int:
+    depth = deepest = 0
+    for char in block:
+        if char == opening:
+            depth += 1
+            deepest = max(deepest, depth)
+        elif char == closing and depth:
+            depth -= 1
+    return deepest
+
+
+def check_markdown(text: str) -> None:
+    """Refuse a body Markdown could not render safely, with a message an editor can act on."""
+    if "\x00" in text:
+        raise MarkdownRefused(_("The text contains NUL characters; remove them."), code="null")
+    limit = settings.ARTICLE_BODY_MAX_CHARS
+    if len(text) > limit:
+        raise MarkdownRefused(
+            _("The body is too long (%(length)s characters; the limit is %(limit)s)."),
+            code="too_long",
+            params={"length": len(text), "limit": limit},
+        )
+    if max(map(_nesting_depth, text.splitlines()), default=0) > MAX_NESTING_DEPTH:
+        raise MarkdownRefused(
+            _("Lists or quotes are nested too deeply (more than %(limit)s levels)."),
+            code="too_deep",
+            params={"limit": MAX_NESTING_DEPTH},
+        )
+    for block in _BLOCK_SEPARATOR.split(text):
+        if _bracket_depth(block, "[", "]") > MAX_BRACKET_DEPTH:
+            raise MarkdownRefused(
+                _("A paragraph opens more than %(limit)s brackets “[” without closing them."),
+                code="too_many_brackets",
+                params={"limit": MAX_BRACKET_DEPTH},
+            )
+        if _bracket_depth(block, "(", ")") > MAX_BRACKET_DEPTH:
+            raise MarkdownRefused(
+                _("A paragraph opens more than %(limit)s parentheses “(” without closing them."),
+                code="too_many_parentheses",
+                params={"limit": MAX_BRACKET_DEPTH},
+            )
+        if block.count("*") + block.count("_") > MAX_EMPHASIS_MARKS_PER_BLOCK:
+            raise MarkdownRefused(
+                _("A paragraph has more than %(limit)s “*” or “_” marks."),
+                code="too_many_marks",
+                params={"limit": MAX_EMPHASIS_MARKS_PER_BLOCK},
+            )
+
+
+RETRY_SECONDS = 0.05
+
+
+class RenderTimeout(BaseException):
+    """The time budget of a render ran out (a BaseException, so no broad `except` swallows it)."""
+
+
+def _raise_timeout(signum, frame):
+    raise RenderTimeout
+
+
+@contextmanager
+def time_budget(seconds: float):
+    """Raise ``RenderTimeout`` inside the block once ``seconds`` have passed (main thread only)."""
+    # A timer signal can interrupt pure-Python work, but only in the main thread: gunicorn's sync
+    # workers, management commands and tests. Elsewhere (threaded servers) the checks above
+    # are the guard.
+    if seconds <= 0 or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGALRM, _raise_timeout)
+    # The alarm repeats: a raise that lands in a garbage collector's finalizer is swallowed
+    # ("Exception ignored in ..."), so it fires again until one reaches the render.
+    signal.setitimer(signal.ITIMER_REAL, seconds, RETRY_SECONDS)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)

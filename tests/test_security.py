@@ -1,0 +1,173 @@
+"""Login throttling, security headers, the Content-Security-Policy and the deployment check."""
+
+import os
+import subprocess
+import sys
+
+import pytest
+from axes.models import AccessAttempt
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+
+from tests.conftest import PROJECT_ROOT
+from tests.factories import ArticleFactory, UserFactory
+
+LOGIN_URL = "/admin/login/?next=/admin/"
+PASSWORD = "correct horse battery"
+
+
+def log_in(client, username, password, address="127.0.0.1"):
+    return client.post(LOGIN_URL, {"username": username, "password": password}, REMOTE_ADDR=address)
+
+
+@pytest.fixture
+def editor(db):
+    return UserFactory(username="editora", is_staff=True)
+
+
+@pytest.mark.threat(46)
+def test_t46_five_wrong_passwords_lock_the_account_even_for_the_right_one(client, editor, settings):
+    settings.LANGUAGE_CODE = "en"
+    for _ in range(settings.AXES_FAILURE_LIMIT - 1):
+        assert log_in(client, "editora", "wrong").status_code == 200
+    assert log_in(client, "editora", "wrong").status_code == 429
+
+    response = log_in(client, "editora", PASSWORD)
+
+    assert response.status_code == 429
+    assert "_auth_user_id" not in client.session
+    assert "Try again in 15 minutes, or ask an administrator" in response.text
+
+
+@pytest.mark.threat(46)
+def test_t46_the_username_is_locked_from_every_address(client, editor, settings):
+    for n in range(settings.AXES_FAILURE_LIMIT):
+        log_in(client, "editora", "wrong", address=f"10.0.0.{n + 1}")
+
+    assert log_in(client, "editora", PASSWORD, address="10.9.9.9").status_code == 429
+
+
+@pytest.mark.threat(46)
+def test_t46_the_address_is_locked_for_every_username(client, editor, settings):
+    for n in range(settings.AXES_FAILURE_LIMIT):
+        log_in(client, f"nadie{n}", "wrong", address="10.1.1.1")
+
+    assert log_in(client, "editora", PASSWORD, address="10.1.1.1").status_code == 429
+    assert log_in(client, "editora", PASSWORD, address="10.2.2.2").status_code == 302
+
+
+@pytest.mark.threat(46)
+def test_t46_an_administrator_unlocks_in_the_admin(client, editor, settings):
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        log_in(client, "editora", "wrong")
+    attempt = AccessAttempt.objects.get(username="editora")
+    admin_client = client_class_copy(client)
+    admin_client.force_login(UserFactory(is_staff=True, is_superuser=True))
+
+    response = admin_client.post(
+        reverse("admin:axes_accessattempt_delete", args=[attempt.pk]), {"post": "yes"}
+    )
+
+    assert response.status_code == 302
+    assert log_in(client, "editora", PASSWORD).status_code == 302
+
+
+def client_class_copy(client):
+    return type(client)()
+
+
+@pytest.mark.threat(47)
+def test_t47_a_wrong_password_and_an_unknown_user_get_the_same_answer(client, editor):
+    known = log_in(client, "editora", "wrong")
+    unknown = log_in(client, "nadie", "wrong")
+
+    assert known.status_code == unknown.status_code == 200
+    assert known.context["form"].errors == unknown.context["form"].errors
+
+
+@pytest.mark.threat(48)
+@pytest.mark.parametrize(
+    "target", ["https://evil.example", "//evil.example", "/\\evil.example", "https:evil.example"]
+)
+def test_t48_login_never_redirects_off_site(client, editor, target):
+    response = client.post(
+        f"/admin/login/?next={target}", {"username": "editora", "password": PASSWORD}
+    )
+
+    assert response.status_code == 302
+    assert "evil.example" not in response["Location"]
+
+
+@pytest.mark.threat(49)
+def test_t49_logging_in_gives_a_new_session_key(client, editor):
+    client.get(LOGIN_URL)
+    session = client.session
+    session["anything"] = "x"
+    session.save()
+    before = session.session_key
+
+    log_in(client, "editora", PASSWORD)
+
+    assert client.session.session_key != before
+
+
+@pytest.mark.threat(51)
+@pytest.mark.parametrize("password", ["password", "12345678", "corto", "editora2024"])
+def test_t51_weak_passwords_are_refused(editor, password):
+    with pytest.raises(ValidationError):
+        validate_password(password, user=editor)
+
+
+@pytest.mark.threat(61)
+@pytest.mark.parametrize("path", ["/", "/admin/login/"])
+def test_t61_security_headers_on_public_and_admin_pages(client, db, path):
+    response = client.get(path)
+
+    assert response["X-Frame-Options"] == "DENY"
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Referrer-Policy"] == "strict-origin-when-cross-origin"
+    policy = response["Content-Security-Policy"]
+    assert "frame-ancestors 'none'" in policy
+    assert "script-src 'self'" in policy
+    assert "unsafe-inline" not in policy
+
+
+@pytest.mark.threat(62)
+def test_t62_an_unknown_host_is_a_400(client, db):
+    assert client.get("/", HTTP_HOST="evil.example").status_code == 400
+
+
+@pytest.mark.threat(62)
+@pytest.mark.threat(63)
+def test_t62_t63_feed_links_use_the_site_url_whatever_the_host(client, db, settings):
+    ArticleFactory()
+
+    feed = client.get(reverse("articles:feed-rss"), HTTP_HOST="localhost").content.decode()
+
+    assert "https://gobiernofacil.test/" in feed
+    assert "localhost" not in feed and "example.com" not in feed
+
+
+PRODUCTION_ENV = {
+    "SECRET_KEY": "k8#Zq2vLw9pR4tY7uX1cB6nM3jH5gF0dS8aQ2wE4rT6yU9iO1pLx",
+    "ALLOWED_HOSTS": "noticias.example.org",
+    "SITE_URL": "https://noticias.example.org",
+}
+
+
+@pytest.mark.threat(50)
+@pytest.mark.slow
+def test_t50_deploy_check_passes_with_production_settings():
+    # Only what a production host sets: no DEBUG, no test settings.
+    env = {key: os.environ[key] for key in ("PATH", "HOME") if key in os.environ}
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=PROJECT_ROOT,
+        env={**env, **PRODUCTION_ENV, "DJANGO_SETTINGS_MODULE": "newsroom.settings"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+    assert result.returncode == 0, result.stdout + result.stderr
