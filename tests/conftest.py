@@ -53,3 +53,11 @@ def section(db):
 def _media_root(settings, tmp_path):
     """Uploads in tests go to a temporary folder, never the project's media/."""
     settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(autouse=True)
+def _no_cached_pages():
+    """Every test starts with no cached pages: its database is new, the cache is not."""
+    from articles import caching
+
+    caching.bump_generation()
