@@ -187,6 +187,8 @@ X_FRAME_OPTIONS = "DENY"
 # Story bodies are editors' Markdown; a cap keeps one paste from becoming a denial of service.
 ARTICLE_BODY_MAX_CHARS = int(os.environ.get("ARTICLE_BODY_MAX_CHARS", "200000"))
 ARTICLES_PER_PAGE = int(os.environ.get("ARTICLES_PER_PAGE", "20"))
+# List pages stop after this many pages (older stories are in the archive by year and month).
+MAX_LIST_PAGES = int(os.environ.get("MAX_LIST_PAGES", "100"))
 FEED_ITEMS = int(os.environ.get("FEED_ITEMS", "20"))
 # Section, tag, author and organization pages with fewer published stories are too thin for
 # search engines: they get "noindex" and stay out of the sitemap.
