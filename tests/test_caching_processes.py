@@ -18,14 +18,14 @@ import pytest
 from django.db import connection
 
 from tests.conftest import PROJECT_ROOT
-from tests.factories import ArticleFactory, EditorFactory
+from tests.factories import ArticleFactory, UserFactory
 
 REDIS = ("127.0.0.1", 6379)
 REDIS_DB = 13
 
 pytestmark = [
     pytest.mark.slow,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db(transaction=True),
 ]
 
 
@@ -60,8 +60,12 @@ def shared_database_url(tmp_path) -> str:
 
 @pytest.fixture
 def story_and_editor():
-    """A published story and an editor, committed before the servers open the database."""
-    return ArticleFactory(headline="El agua de la ciudad"), EditorFactory()
+    """A published story and an editor, committed before the servers open the database.
+
+    The editor is a superuser: the flush after a transactional test drops the role groups.
+    """
+    editor = UserFactory(is_staff=True, is_superuser=True)
+    return ArticleFactory(headline="El agua de la ciudad"), editor
 
 
 @pytest.fixture
