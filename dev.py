@@ -74,13 +74,16 @@ def main() -> int:
     commands = parser.add_subparsers(dest="command", required=True)
     run = commands.add_parser("run", help="set up and serve the demo newsroom on SQLite")
     run.add_argument("--address", default="127.0.0.1:8000", help="host:port to serve on")
-    test = commands.add_parser("test", help="set up and run the whole test suite")
-    test.add_argument("pytest_args", nargs=argparse.REMAINDER, help="passed on to pytest")
-    args = parser.parse_args()
+    commands.add_parser(
+        "test", help="set up and run the whole test suite (extra arguments go to pytest)"
+    )
+    args, extra = parser.parse_known_args()
+    if args.command == "run" and extra:
+        parser.error(f"unrecognized arguments: {' '.join(extra)}")
     python = ensure_environment()
     if args.command == "run":
         return run_site(python, args.address)
-    return run_tests(python, args.pytest_args)
+    return run_tests(python, extra)
 
 
 if __name__ == "__main__":

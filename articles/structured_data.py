@@ -103,6 +103,17 @@ def news_article(article: Article) -> dict:
     mentions = [organization_entity(org) for org in article.organizations.all()]
     if mentions:
         data["mentions"] = mentions
+    # Set by for_detail(); schema.org's CorrectionComment is how search engines read them.
+    corrections = getattr(article, "current_corrections", [])
+    if corrections:
+        data["correction"] = [
+            {
+                "@type": "CorrectionComment",
+                "text": correction.text,
+                "datePublished": correction.published_at.isoformat(),
+            }
+            for correction in corrections
+        ]
     return data
 
 

@@ -8,6 +8,7 @@ import zlib
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import translation
 from PIL import ExifTags
 from PIL import Image as PillowImage
 
@@ -53,7 +54,9 @@ def assert_refused(content, name="foto.jpg", code=None):
         prepare_upload(image_upload(name, content))
     if code:
         assert refused.value.code == code, refused.value.messages
-    return refused.value.messages[0]
+    # Checked in the source language: the site's default language is Spanish.
+    with translation.override("en"):
+        return str(refused.value.messages[0])
 
 
 @pytest.mark.parametrize(

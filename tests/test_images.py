@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 from django.template import Context, Template
 from django.test.utils import CaptureQueriesContext
+from django.utils import translation
 from PIL import Image as PillowImage
 
 from articles import rendering
@@ -203,7 +204,8 @@ def test_unknown_library_image_leaves_nothing_for_readers_and_warns_the_editor(d
     html = rendering.render_markdown(text)
     assert "image:" not in html and "<img" not in html and "<p></p>" not in html
     assert "Más  texto." in html
-    warnings = rendering.find_image_warnings(text)
+    with translation.override("en"):
+        warnings = rendering.find_image_warnings(text)
     assert [w.href for w in warnings] == ["image:999", "image:998"]
     assert "no image 999" in warnings[0].message
 
@@ -255,9 +257,10 @@ def test_story_body_is_rendered_with_library_images_on_save(db):
 
 def test_lead_image_without_alt_blocks_publication(db):
     article = ArticleFactory(draft=True, lead_image=ImageFactory(alt=""))
-    assert "alt text for the lead image" in missing_for_publication(article)
-    with pytest.raises(ValidationError, match="alt text for the lead image"):
-        publish_article(article=article)
+    with translation.override("en"):
+        assert "alt text for the lead image" in missing_for_publication(article)
+        with pytest.raises(ValidationError, match="alt text for the lead image"):
+            publish_article(article=article)
 
 
 def test_body_images_without_alt_block_publication_by_position(db):
@@ -267,7 +270,8 @@ def test_body_images_without_alt_block_publication_by_position(db):
         f"![Alt propio](image:{undescribed.pk})\n\n![](https://example.org/x.png)"
     )
     article = ArticleFactory(draft=True, body=body)
-    missing = missing_for_publication(article)
+    with translation.override("en"):
+        missing = missing_for_publication(article)
     assert "alt text for image 2 in the body" in missing
     assert "alt text for image 4 in the body" in missing
     assert not any("image 1 " in m or "image 3 " in m for m in missing)
@@ -351,15 +355,16 @@ def test_admin_upload_stores_a_cleaned_image_with_the_uploader(admin_client_logg
 
 
 def test_admin_refuses_a_disguised_file_with_a_clear_message(admin_client_logged_in):
-    response = admin_client_logged_in.post(
-        "/admin/articles/image/add/",
-        {
-            "upload": image_upload("foto.jpg", b"<html><script>alert(1)</script>"),
-            "alt": "x",
-            "focal_x": 0.5,
-            "focal_y": 0.5,
-        },
-    )
+    with translation.override("en"):
+        response = admin_client_logged_in.post(
+            "/admin/articles/image/add/",
+            {
+                "upload": image_upload("foto.jpg", b"<html><script>alert(1)</script>"),
+                "alt": "x",
+                "focal_x": 0.5,
+                "focal_y": 0.5,
+            },
+        )
     assert response.status_code == 200
     assert "not a JPEG, PNG, GIF or WebP image" in response.content.decode()
     assert not Image.objects.exists()

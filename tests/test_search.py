@@ -190,3 +190,14 @@ def test_backups_leave_the_derived_index_out():
     from articles.models import ArticleSearchEntry
 
     assert router.allow_migrate_model("default", ArticleSearchEntry) is False
+
+
+def test_deferred_index_updates_index_each_story_once_at_the_end(db):
+    from articles.search import index_updates_deferred, search_articles
+
+    with index_updates_deferred():
+        story = ArticleFactory(headline="Presupuesto participativo", tags=["finanzas"])
+        story.tags.add("municipios")
+        assert list(search_articles("participativo")) == []
+    assert list(search_articles("participativo")) == [story]
+    assert list(search_articles("municipios")) == [story]

@@ -170,3 +170,15 @@ def test_later_list_pages_are_their_own_canonical(client, settings):
     ArticleFactory.create_batch(2)
     html = client.get("/?page=2").content.decode()
     assert f'<link rel="canonical" href="{SITE}/?page=2">' in html
+
+
+def test_story_corrections_are_correction_comments_in_the_news_article(client, story):
+    from articles.publishing import add_correction
+
+    add_correction(article=story, text="La alianza se fundó en 2011, no en 2012.")
+    (data,) = json_ld(client.get(story.get_absolute_url()))
+    [correction] = data["correction"]
+    assert correction["@type"] == "CorrectionComment"
+    assert correction["text"] == "La alianza se fundó en 2011, no en 2012."
+    assert correction["datePublished"].startswith("2024-05-10")
+    assert data["dateModified"] >= correction["datePublished"][:19]

@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from taggit.models import Tag
 
+from .. import search
 from ..models import Article, ArticlePath, Author, Byline, Category, TaggedArticle
 from ..publishing import publish_article, unpublish_article
 from ..rendering import find_link_warnings
@@ -101,11 +102,12 @@ class JekyllImporter:
         files = self.post_files()
         if self.dry_run:
             with transaction.atomic():
-                self._import_files(files, progress, 0, len(files))
+                with search.index_updates_deferred():
+                    self._import_files(files, progress, 0, len(files))
                 transaction.set_rollback(True)
         else:
             for start in range(0, len(files), BATCH_SIZE):
-                with transaction.atomic():
+                with transaction.atomic(), search.index_updates_deferred():
                     self._import_files(
                         files[start : start + BATCH_SIZE], progress, start, len(files)
                     )
