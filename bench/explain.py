@@ -65,5 +65,6 @@ def main() -> None:
         cursor.execute(f"EXPLAIN ANALYZE {captured.captured_queries[-1]['sql']}")
         print("\n".join(row[0] for row in cursor.fetchall()))
 
+
 if __name__ == "__main__":
     main()
