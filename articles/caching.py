@@ -192,7 +192,8 @@ class PageCacheMiddleware:
         generation = current_generation() if settings.PAGE_CACHE else None
         key = f"pages:{generation}:{hashlib.md5(request.get_full_path().encode()).hexdigest()}"
         entry = _cache_call("get", key) if generation is not None else None
-        if entry is None:
+        # Checked here too, not only by the cache's TTL: a scheduled story is due at our clock.
+        if entry is None or entry["expires"] <= time.time():
             response = self.get_response(request)
             if not _storable(response):
                 return response

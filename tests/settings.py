@@ -16,3 +16,7 @@ WHITENOISE_AUTOREFRESH = True
 # Browser tests share the database with a live server thread; closing connections after each
 # request lets pytest-django drop the PostgreSQL test database at the end.
 DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
+# Test runs sharing one Redis (CI, several worktrees) must not see each other's page cache;
+# an explicit CACHE_KEY_PREFIX (the two-process test's servers) is kept.
+if "KEY_PREFIX" in CACHES["default"] and "CACHE_KEY_PREFIX" not in os.environ:  # noqa: F405
+    CACHES["default"]["KEY_PREFIX"] = f"test-{os.getpid()}"  # noqa: F405
