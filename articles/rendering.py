@@ -295,12 +295,19 @@ class _ImageCollector(HTMLParser):
             self.images.append((attributes.get("src") or "", attributes.get("alt")))
 
 
-def body_images(text: str) -> list[tuple[str, str | None]]:
-    """Every image an editor placed in Markdown, as ``(src, alt)`` in order (alt None if absent)."""
+def images_in_html(html: str) -> list[tuple[str, str | None]]:
+    """Every ``<img>`` in an HTML fragment, as ``(src, alt)`` in order (alt None if absent)."""
     collector = _ImageCollector()
-    collector.feed(markdown_to_unsafe_html(text))
+    collector.feed(html)
     collector.close()
     return collector.images
+
+
+def body_images(text: str) -> list[tuple[str, str | None]]:
+    """Every image an editor placed in Markdown, as ``(src, alt)`` in order (alt None if absent)."""
+    if "![" not in text and "<img" not in text.lower():
+        return []  # most stories: no second Markdown pass needed
+    return images_in_html(markdown_to_unsafe_html(text))
 
 
 def find_image_warnings(text: str) -> list[LinkWarning]:

@@ -61,3 +61,21 @@ def _no_cached_pages():
     from articles import caching
 
     caching.bump_generation()
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """The test database, and at the end no stray session left to block dropping it.
+
+    The live server used by browser tests can leave a request thread's PostgreSQL session open
+    after the server stops (pytest-django issue 429); it is ended before the database is dropped.
+    """
+    yield
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        with django_db_blocker.unblock(), connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )

@@ -56,14 +56,10 @@ def missing_alt_text(article) -> list[str]:
     missing = []
     if article.lead_image_id and not article.lead_image.alt.strip():
         missing.append(_("alt text for the lead image"))
-    placed = rendering.body_images(article.body)
-    found = library_images(
-        {library_id for src, _alt in placed if (library_id := rendering.library_image_id(src))}
-    )
-    for number, (src, alt) in enumerate(placed, start=1):
-        library_id = rendering.library_image_id(src)
-        library_alt = found[library_id].alt if library_id in found else ""
-        if not (alt or "").strip() and not library_alt.strip():
+    # The rendered body is what readers get: library images already carry the library's alt
+    # text there (or the editor's override), and every other image the alt typed in Markdown.
+    for number, (_src, alt) in enumerate(rendering.images_in_html(article.body_html), start=1):
+        if not (alt or "").strip():
             missing.append(_("alt text for image %(number)s in the body") % {"number": number})
     return missing
 
