@@ -8,9 +8,10 @@ class ArticlesConfig(AppConfig):
     verbose_name = _("Newsroom")
 
     def ready(self):
-        from . import search
+        from . import caching, search
 
         search.connect_index_receivers()
+        caching.connect_invalidation_receivers()
 
         from .revisions import register_models
 

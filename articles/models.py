@@ -311,11 +311,16 @@ class Article(models.Model):
         ordering = ["-published_at", "-id"]
         verbose_name = _("story")
         verbose_name_plural = _("stories")
+        # Each list page walks one of these newest first and stops after a page: no sort, no
+        # scan, however long the archive (plans in docs/performance.md).
         indexes = [
-            models.Index(fields=["status", "-published_at"], name="article_published_idx"),
+            models.Index(fields=["status", "-published_at", "-id"], name="article_listing_idx"),
             models.Index(
-                fields=["category", "status", "-published_at"], name="article_section_idx"
+                fields=["category", "status", "-published_at", "-id"],
+                name="article_section_listing_idx",
             ),
+            # The page cache asks when the next embargo lifts (``next_publication_time``).
+            models.Index(fields=["status", "embargoed_until"], name="article_embargo_idx"),
         ]
         permissions = [
             ("submit_article", _("Can submit a story for review")),

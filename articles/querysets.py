@@ -1,7 +1,18 @@
 """Querysets: the one place that decides what readers may see, and page-shaped reads."""
 
 from django.db import models
-from django.db.models import Case, Count, IntegerField, OuterRef, Prefetch, Q, Subquery, Value, When
+from django.db.models import (
+    Case,
+    Count,
+    IntegerField,
+    Min,
+    OuterRef,
+    Prefetch,
+    Q,
+    Subquery,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -15,6 +26,22 @@ class ArticleQuerySet(models.QuerySet):
             status=self.model.Status.PUBLISHED,
             published_at__lte=now,
         )
+
+    def next_publication_time(self, now):
+        """When the next scheduled or embargoed story may become visible (None if none waits).
+
+        Never later than the real time (a story may wait for both), so a cache that expires
+        then is always safe; one query on the two ``status`` indexes.
+        """
+        upcoming = self.filter(
+            Q(published_at__gt=now) | Q(embargoed_until__gt=now),
+            status=self.model.Status.PUBLISHED,
+        ).aggregate(
+            publication=Min("published_at", filter=Q(published_at__gt=now)),
+            embargo=Min("embargoed_until", filter=Q(embargoed_until__gt=now)),
+        )
+        times = [when for when in upcoming.values() if when is not None]
+        return min(times, default=None)
 
     def withdrawn(self):
         """Stories readers could once see and no longer may: their address answers 410 Gone."""

@@ -1,13 +1,17 @@
 """Public pages. Every list starts from ``Article.objects.published()``; nothing else decides
 what readers see."""
 
+from datetime import date
+
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db.models import Subquery
 from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import generic
 from django.views.decorators.cache import never_cache
@@ -18,6 +22,7 @@ from . import previews, search
 from .canonical import absolute_url
 from .forms import SearchFiltersForm
 from .models import Article, Author, Category, Correction, Organization, PreviewLink
+from .pagination import CappedPaginator
 from .publishing import can_preview
 
 RELATED_STORIES = 4
@@ -29,6 +34,7 @@ class PublishedArticlesMixin:
     model = Article
     context_object_name = "articles"
     allow_empty = True
+    paginator_class = CappedPaginator
 
     def get_paginate_by(self, queryset):
         return settings.ARTICLES_PER_PAGE
@@ -137,6 +143,32 @@ class ArchiveMixin(PublishedArticlesMixin):
     allow_future = False
     make_object_list = True
     month_format = "%m"
+
+    def get_date_list(self, queryset, date_type=None, ordering="ASC"):
+        """Every year (or month) from the oldest story in range to the newest: two index
+        lookups instead of reading every story's date; a gap shows as an empty page."""
+        date_type = date_type or self.get_date_list_period()
+        if date_type not in ("year", "month"):
+            return super().get_date_list(queryset, date_type, ordering)
+        dates = queryset.order_by(self.date_field).values(self.date_field)
+        # Both lookups as subqueries of one statement (any one row carries them).
+        bounds = (
+            queryset.model.objects.annotate(
+                first=Subquery(dates[:1]), last=Subquery(dates.reverse()[:1])
+            )
+            .values_list("first", "last")
+            .first()
+        )
+        first, last = bounds or (None, None)
+        if first is None:
+            return []
+        first, last = timezone.localtime(first).date(), timezone.localtime(last).date()
+        if date_type == "year":
+            periods = [date(year, 1, 1) for year in range(first.year, last.year + 1)]
+        else:
+            months = range(first.year * 12 + first.month - 1, last.year * 12 + last.month)
+            periods = [date(month // 12, month % 12 + 1, 1) for month in months]
+        return periods[::-1] if ordering == "DESC" else periods
 
 
 class ArchiveIndexView(ArchiveMixin, generic.ArchiveIndexView):

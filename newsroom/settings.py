@@ -67,6 +67,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Before sessions and the rest: a cached page skips everything below it.
+    "articles.caching.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -126,6 +128,8 @@ if REDIS_URL:
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "newsroom"),
+            # A Redis that stops answering must cost a page half a second, not a hung worker.
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
         }
     }
 else:
@@ -136,6 +140,16 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
+# The page cache (articles/caching.py, docs/performance.md). Pages are dropped from it when
+# content changes; the timeout is only a safety net. Browsers and CDNs get Cache-Control with
+# these lifetimes (seconds); a CDN that is purged through CDN_PURGE_URL can keep pages longer.
+PAGE_CACHE = env_bool("PAGE_CACHE", default=True)
+PAGE_CACHE_TIMEOUT = int(os.environ.get("PAGE_CACHE_TIMEOUT", "3600"))
+CACHE_BROWSER_MAX_AGE = int(os.environ.get("CACHE_BROWSER_MAX_AGE", "0"))
+CACHE_SHARED_MAX_AGE = int(os.environ.get("CACHE_SHARED_MAX_AGE", "5"))
+CACHE_STALE_WHILE_REVALIDATE = int(os.environ.get("CACHE_STALE_WHILE_REVALIDATE", "10"))
+CDN_PURGE_URL = os.environ.get("CDN_PURGE_URL", "")
+CDN_PURGE_TIMEOUT = float(os.environ.get("CDN_PURGE_TIMEOUT", "3"))
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -217,6 +231,7 @@ CONTENT_SECURITY_POLICY = {
 # Login throttling (django-axes): after AXES_FAILURE_LIMIT failures, the username and the address
 # are each locked out for AXES_COOLOFF_MINUTES; an administrator can unlock them sooner in the
 # admin ("Access attempts"). A success resets the count.
+AXES_VERBOSE = False  # no banner on every manage.py command
 AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("AXES_COOLOFF_MINUTES", "15")))
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
@@ -230,6 +245,8 @@ ARTICLE_BODY_MAX_CHARS = int(os.environ.get("ARTICLE_BODY_MAX_CHARS", "200000"))
 # A body that takes longer than this to render is refused (pathological nesting or brackets).
 MARKDOWN_RENDER_SECONDS = float(os.environ.get("MARKDOWN_RENDER_SECONDS", "2"))
 ARTICLES_PER_PAGE = int(os.environ.get("ARTICLES_PER_PAGE", "20"))
+# List pages stop after this many pages (older stories are in the archive by year and month).
+MAX_LIST_PAGES = int(os.environ.get("MAX_LIST_PAGES", "100"))
 FEED_ITEMS = int(os.environ.get("FEED_ITEMS", "20"))
 # Section, tag, author and organization pages with fewer published stories are too thin for
 # search engines: they get "noindex" and stay out of the sitemap.

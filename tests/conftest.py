@@ -83,6 +83,14 @@ def chromium():
         browser.close()
 
 
+@pytest.fixture(autouse=True)
+def _no_cached_pages():
+    """Every test starts with no cached pages: its database is new, the cache is not."""
+    from articles import caching
+
+    caching.bump_generation()
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     """The test database, and at the end no stray session left to block dropping it.

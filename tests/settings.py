@@ -18,3 +18,7 @@ WHITENOISE_AUTOREFRESH = True
 DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
 # The test client speaks plain http to a site whose canonical address is https.
 SECURE_SSL_REDIRECT = False
+# Test runs sharing one Redis (CI, several worktrees) must not see each other's page cache;
+# an explicit CACHE_KEY_PREFIX (the two-process test's servers) is kept.
+if "KEY_PREFIX" in CACHES["default"] and "CACHE_KEY_PREFIX" not in os.environ:  # noqa: F405
+    CACHES["default"]["KEY_PREFIX"] = f"test-{os.getpid()}"  # noqa: F405

@@ -1,0 +1,314 @@
+"""The page cache: every anonymous reader's page comes from the configured cache, never stale.
+
+The whole policy lives here. ``PageCacheMiddleware`` stores the pages in ``CACHEABLE_VIEWS``
+for requests without a session (an editor always gets a fresh, private page) and answers
+conditional requests with 304. Invalidation is exact: every page's key holds the site's content
+*generation*, a number in the cache that any change to what readers see moves on
+(``content_changed``), so two processes sharing one Redis see the same pages. Scheduled stories
+need no change to appear: a page is never kept past the next time a story becomes visible.
+
+The cache is an optimisation, never a dependency: if it fails, pages are served uncached.
+"""
+
+import hashlib
+import json
+import logging
+import threading
+import time
+import urllib.request
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.http import HttpResponse
+from django.urls import Resolver404, resolve
+from django.utils import timezone
+from django.utils.cache import get_conditional_response, patch_cache_control
+from django.utils.http import http_date, parse_http_date_safe
+
+logger = logging.getLogger(__name__)
+
+# Pages every anonymous reader sees alike (route names). Anything else is never stored.
+CACHEABLE_VIEWS = frozenset(
+    {
+        "articles:home",
+        "articles:article",
+        "articles:section",
+        "articles:tag",
+        "articles:author",
+        "articles:organizations",
+        "articles:organization",
+        "articles:archive",
+        "articles:archive-year",
+        "articles:archive-month",
+        "articles:corrections",
+        "articles:robots",
+        "articles:sitemap",
+        "articles:sitemap-news",
+        "articles:sitemap-section",
+        "articles:feed-rss",
+        "articles:feed-atom",
+        "articles:section-feed-rss",
+        "articles:section-feed-atom",
+        "articles:tag-feed-rss",
+        "articles:tag-feed-atom",
+        "articles:author-feed-rss",
+        "articles:author-feed-atom",
+        "articles:organization-feed-rss",
+        "articles:organization-feed-atom",
+    }
+)
+# Pages no browser or shared cache may keep: arbitrary queries and unpublished drafts.
+PRIVATE_VIEWS = frozenset({"articles:search", "articles:preview", "articles:shared-preview"})
+# Any other query parameter would let a visitor fill the cache with copies of one page.
+CACHEABLE_PARAMETERS = frozenset({"page"})
+GENERATION_KEY = "pages:generation"
+OUTAGE_WARNING_INTERVAL = 60  # seconds between two warnings that the cache is down
+
+_outage = {"warned_at": 0.0}
+_pending = threading.local()
+
+
+def _cache_call(method: str, *args, **kwargs):
+    """Call the cache; on any backend error (Redis down) log a warning and return None."""
+    try:
+        return getattr(cache, method)(*args, **kwargs)
+    except Exception:  # every backend raises its own errors; none may break a page
+        now = time.monotonic()
+        if now - _outage["warned_at"] > OUTAGE_WARNING_INTERVAL:
+            _outage["warned_at"] = now
+            logger.warning("Page cache unavailable; serving pages uncached.", exc_info=True)
+        return None
+
+
+def current_generation() -> int | None:
+    """The content generation every page key includes (None when the cache is unreachable)."""
+    generation = _cache_call("get", GENERATION_KEY)
+    if generation is None:
+        # Start from the clock, so a cache that lost the key never reuses an old number.
+        _cache_call("add", GENERATION_KEY, time.time_ns(), timeout=None)
+        generation = _cache_call("get", GENERATION_KEY)
+    return generation
+
+
+def bump_generation() -> None:
+    """Make every cached page stale at once."""
+    try:
+        cache.incr(GENERATION_KEY)
+    except ValueError:  # no generation stored yet: the next read starts a new one
+        pass
+    except Exception:
+        _cache_call("delete", GENERATION_KEY)
+
+
+def content_changed(*urls: str) -> None:
+    """Something readers see changed: drop cached pages now and when the transaction commits.
+
+    The first bump serves code that reads its own writes before committing (tests, the shell);
+    the second one is the guarantee: a process that rendered the old rows in between stored
+    them under the generation that the commit now leaves behind.
+    """
+    bump_generation()
+    pending = getattr(_pending, "urls", None)
+    if pending is None:
+        pending = _pending.urls = set()
+    pending.update(urls)
+    transaction.on_commit(_after_commit)
+
+
+def _after_commit() -> None:
+    """Bump once and purge the CDN once per committed transaction, however many writes it had."""
+    urls = getattr(_pending, "urls", None)
+    if urls is None:
+        return
+    _pending.urls = None
+    bump_generation()
+    purge_cdn(urls)
+
+
+def purge_cdn(urls) -> None:
+    """POST the changed addresses and a "purge everything" to ``CDN_PURGE_URL``, if set."""
+    target = settings.CDN_PURGE_URL
+    if not target:
+        return
+    from .canonical import absolute_url
+
+    body = json.dumps({"purge_all": True, "urls": sorted(absolute_url(url) for url in urls)})
+    request = urllib.request.Request(
+        target, data=body.encode(), method="POST", headers={"Content-Type": "application/json"}
+    )
+    try:
+        urllib.request.urlopen(request, timeout=settings.CDN_PURGE_TIMEOUT).close()
+    except (OSError, ValueError):
+        logger.warning("CDN purge at %s failed; the CDN keeps pages until they expire.", target)
+
+
+def seconds_until_next_publication(generation: int | None) -> float | None:
+    """Seconds until a scheduled or embargoed story becomes visible (None if none is due).
+
+    Computed once per generation: only a change of content can bring a new time forward.
+    """
+    from .models import Article
+
+    key = f"pages:{generation}:next-publication"
+    now = time.time()
+    when = _cache_call("get", key) if generation is not None else None
+    if when is None or 0 < when <= now:
+        upcoming = Article.objects.next_publication_time(timezone.now())
+        when = upcoming.timestamp() if upcoming else 0
+        if generation is not None:
+            _cache_call("set", key, when, timeout=settings.PAGE_CACHE_TIMEOUT)
+    return max(0.0, when - now) if when else None
+
+
+class PageCacheMiddleware:
+    """Serve anonymous public pages from the cache, with validators and CDN-friendly headers."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        try:
+            view_name = resolve(request.path_info).view_name
+        except Resolver404:
+            return self.get_response(request)
+        if view_name in PRIVATE_VIEWS:
+            response = self.get_response(request)
+            patch_cache_control(response, private=True, no_store=True)
+            return response
+        if view_name not in CACHEABLE_VIEWS or request.method not in ("GET", "HEAD"):
+            return self.get_response(request)
+        if _has_session(request) or set(request.GET) - CACHEABLE_PARAMETERS:
+            response = self.get_response(request)
+            if _has_session(request):
+                patch_cache_control(response, private=True, no_cache=True)
+            return response
+        request.get_host()  # refuse a forged Host header before any cached answer
+        return self.serve_public(request)
+
+    def serve_public(self, request):
+        """The page from the cache, or rendered and stored; then the 304 check."""
+        generation = current_generation() if settings.PAGE_CACHE else None
+        key = f"pages:{generation}:{hashlib.md5(request.get_full_path().encode()).hexdigest()}"
+        entry = _cache_call("get", key) if generation is not None else None
+        # Checked here too, not only by the cache's TTL: a scheduled story is due at our clock.
+        if entry is None or entry["expires"] <= time.time():
+            response = self.get_response(request)
+            if not _storable(response):
+                return response
+            entry = _entry_for(response, generation)
+            lifetime = entry["expires"] - time.time()
+            if generation is not None and lifetime >= 1:
+                _cache_call("set", key, entry, timeout=int(lifetime))
+        response = HttpResponse(entry["content"], status=200, headers=entry["headers"])
+        _set_freshness(response, entry["expires"] - time.time())
+        last_modified = parse_http_date_safe(response.get("Last-Modified", ""))
+        return get_conditional_response(
+            request, etag=response.get("ETag"), last_modified=last_modified, response=response
+        )
+
+
+def _has_session(request) -> bool:
+    """True for a logged-in editor (or anyone with messages waiting): never a shared page."""
+    return bool(request.COOKIES.keys() & {settings.SESSION_COOKIE_NAME, "messages"})
+
+
+def _storable(response) -> bool:
+    """Only complete, cookie-free 200s are the same for every reader."""
+    return (
+        response.status_code == 200
+        and not response.streaming
+        and not response.cookies
+        and "Cookie" not in response.get("Vary", "")
+        and "private" not in response.get("Cache-Control", "")
+    )
+
+
+def _entry_for(response, generation) -> dict:
+    """What the cache keeps of a page: body, headers with validators, and when it goes stale."""
+    if not response.has_header("ETag"):
+        response["ETag"] = f'"{hashlib.md5(response.content).hexdigest()}"'
+    if not response.has_header("Last-Modified"):
+        response["Last-Modified"] = http_date()
+    lifetime = settings.PAGE_CACHE_TIMEOUT
+    due = seconds_until_next_publication(generation)
+    if due is not None:
+        lifetime = min(lifetime, due)
+    return {
+        "content": response.content,
+        "headers": dict(response.items()),
+        "expires": time.time() + lifetime,
+    }
+
+
+def _set_freshness(response, remaining: float) -> None:
+    """Cache-Control for browsers and CDNs, never past the next scheduled publication."""
+    remaining = max(0, int(remaining))
+    patch_cache_control(
+        response,
+        public=True,
+        max_age=min(settings.CACHE_BROWSER_MAX_AGE, remaining),
+        s_maxage=min(settings.CACHE_SHARED_MAX_AGE, remaining),
+        stale_while_revalidate=min(settings.CACHE_STALE_WHILE_REVALIDATE, remaining),
+    )
+
+
+def _story_changed(sender, instance, **kwargs):
+    """A story saved or deleted: only stories readers see or saw can change a public page."""
+    loaded = getattr(instance, "_loaded_address", None)
+    published = sender.Status.PUBLISHED
+    new_draft = loaded is None and kwargs.get("created")
+    if (
+        instance.status == published
+        or (loaded or {}).get("status") == published
+        or (loaded is None and not new_draft)
+    ):
+        content_changed(instance.get_absolute_url() if settings.CDN_PURGE_URL else "/")
+
+
+def _public_row_changed(sender, **kwargs):
+    """A row that public pages print (byline, section, tag, correction, image) changed."""
+    if kwargs.get("action", "post_").startswith("post_"):
+        content_changed()
+
+
+def connect_invalidation_receivers() -> None:
+    """Drop cached pages on every write that readers can see (called from ``ready()``).
+
+    Signals rather than calls in each code path, as for the search index: the admin, the
+    publishing functions, the importer, restores and the shell all write these rows, and one
+    forgotten path would leave readers a stale page.
+    """
+    from taggit.models import Tag
+
+    from .models import (
+        Article,
+        Author,
+        Byline,
+        Category,
+        Correction,
+        Image,
+        Organization,
+        Rendition,
+        TaggedArticle,
+    )
+
+    for signal in (post_save, post_delete):
+        signal.connect(_story_changed, sender=Article, dispatch_uid=f"pages_article_{signal}")
+        for model in (
+            Author,
+            Byline,
+            Category,
+            Correction,
+            Image,
+            Organization,
+            Rendition,
+            Tag,
+            TaggedArticle,
+        ):
+            signal.connect(
+                _public_row_changed, sender=model, dispatch_uid=f"pages_{model}_{signal}"
+            )
+    for through in (TaggedArticle, Article.organizations.through):
+        m2m_changed.connect(_public_row_changed, sender=through, dispatch_uid=f"pages_{through}")

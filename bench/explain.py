@@ -1,0 +1,70 @@
+"""Print PostgreSQL's EXPLAIN ANALYZE of the queries behind each list page (docs/performance.md).
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/newsroom_bench python bench/explain.py
+
+Each page's first page of stories is planned exactly as the views build it.
+"""
+
+import os
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "newsroom.settings")
+os.environ.setdefault("NEWSROOM_ALLOW_INSECURE_KEY", "1")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.conf import settings  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+from django.utils import timezone  # noqa: E402
+from taggit.models import Tag  # noqa: E402
+
+from articles.models import Article, Author, Category, Organization  # noqa: E402
+
+
+def listings():
+    """The page-1 query of each list page, and the page cache's next-publication lookup."""
+    stories = Article.objects.published().newest_first()
+    year = timezone.localtime().year - 3
+    per_page = settings.ARTICLES_PER_PAGE
+    return {
+        "home": stories[:per_page],
+        "section": stories.filter(category=Category.objects.get(slug="transparencia"))[:per_page],
+        "tag": stories.filter(tagged_items__tag=Tag.objects.order_by("pk").first())[:per_page],
+        "author": stories.filter(bylines__author=Author.objects.get(slug="autora-1"))[:per_page],
+        "organization": stories.filter(organizations=Organization.objects.get(slug="inai"))[
+            :per_page
+        ],
+        f"archive {year}": stories.filter(published_at__year=year)[:per_page],
+        "page 100 of the home page": stories[99 * per_page : 100 * per_page],
+        "home page count (capped)": stories[: settings.MAX_LIST_PAGES * per_page],
+    }
+
+
+def main() -> None:
+    if connection.vendor != "postgresql":
+        sys.exit("Run this on PostgreSQL: set DATABASE_URL=postgres://...")
+    for name, queryset in listings().items():
+        print(f"## {name}\n")
+        if "count" in name:
+            sql, params = queryset.query.sql_with_params()
+            with connection.cursor() as cursor:
+                cursor.execute(f"EXPLAIN ANALYZE SELECT COUNT(*) FROM ({sql}) AS page", params)
+                print("\n".join(row[0] for row in cursor.fetchall()))
+        else:
+            print(queryset.explain(analyze=True))
+        print()
+    print("## next scheduled publication (page cache)\n")
+    with CaptureQueriesContext(connection) as captured:
+        Article.objects.next_publication_time(timezone.now())
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN ANALYZE {captured.captured_queries[-1]['sql']}")
+        print("\n".join(row[0] for row in cursor.fetchall()))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,360 @@
+"""The page cache: served without queries, dropped exactly when content changes, never stale
+for scheduled stories, conditional requests, headers, the CDN purge hook and cache outages."""
+
+import json
+import threading
+from datetime import timedelta
+from http.server import BaseHTTPRequestHandler, HTTPServer
+
+import pytest
+import time_machine
+from django.urls import reverse
+from django.utils import timezone
+
+from articles import publishing
+from articles.models import Article
+from tests.factories import (
+    ArticleFactory,
+    AuthorFactory,
+    CategoryFactory,
+    EditorFactory,
+    OrganizationFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+NOW = timezone.make_aware(timezone.datetime(2026, 3, 10, 12, 0))
+
+
+@pytest.fixture
+def newsroom():
+    """One published story with a section, an author, a tag and an organization; and a draft
+    by the same people, ready to be published."""
+    section = CategoryFactory(slug="transparencia")
+    author = AuthorFactory(slug="ana")
+    organization = OrganizationFactory(slug="inai")
+    common = {
+        "category": section,
+        "authors": [author],
+        "tags": ["agua"],
+        "organizations": [organization],
+    }
+    story = ArticleFactory(headline="El agua de la ciudad", **common)
+    draft = ArticleFactory(headline="Una historia nueva", draft=True, **common)
+    return story, draft
+
+
+def pages_showing(story):
+    """Every public page that shows this story, by name."""
+    when = timezone.localtime(story.published_at)
+    return {
+        "home": "/",
+        "story": story.get_absolute_url(),
+        "section": reverse("articles:section", kwargs={"slug": "transparencia"}),
+        "tag": reverse("articles:tag", kwargs={"slug": "agua"}),
+        "author": reverse("articles:author", kwargs={"slug": "ana"}),
+        "organization": reverse("articles:organization", kwargs={"slug": "inai"}),
+        "archive": reverse("articles:archive"),
+        "archive-year": reverse("articles:archive-year", kwargs={"year": when.year}),
+        "archive-month": reverse(
+            "articles:archive-month", kwargs={"year": when.year, "month": f"{when.month:02d}"}
+        ),
+        "feed": reverse("articles:feed-rss"),
+        "atom": reverse("articles:feed-atom"),
+        "section-feed": reverse("articles:section-feed-rss", kwargs={"slug": "transparencia"}),
+        "tag-feed": reverse("articles:tag-feed-atom", kwargs={"slug": "agua"}),
+        "author-feed": reverse("articles:author-feed-rss", kwargs={"slug": "ana"}),
+        "organization-feed": reverse("articles:organization-feed-rss", kwargs={"slug": "inai"}),
+        "sitemap": "/sitemap-articulos.xml",
+        "news-sitemap": "/sitemap-news.xml",
+        "corrections": reverse("articles:corrections"),
+    }
+
+
+def warm(client, urls, django_assert_num_queries):
+    """Fetch every page twice; the second time must come from the cache, with no query."""
+    first = {name: client.get(url) for name, url in urls.items()}
+    with django_assert_num_queries(0):
+        for url in urls.values():
+            client.get(url)
+    return {name: response.content for name, response in first.items()}
+
+
+def test_an_anonymous_page_is_served_from_the_cache_without_queries(
+    client, newsroom, django_assert_num_queries
+):
+    story, _ = newsroom
+    client.get(story.get_absolute_url())
+
+    with django_assert_num_queries(0):
+        response = client.get(story.get_absolute_url())
+
+    assert response.status_code == 200
+    assert "El agua de la ciudad" in response.content.decode()
+
+
+def change_headline(story, draft):
+    story.headline = "El agua de la ciudad, corregida"
+    story.save()
+    return "El agua de la ciudad, corregida"
+
+
+def publish_draft(story, draft):
+    publishing.publish_article(article=draft)
+    return draft.slug  # in every page's link to it
+
+
+def add_correction(story, draft):
+    publishing.add_correction(article=story, text="La cifra era 42.")
+    return "La cifra era 42."
+
+
+def unpublish(story, draft):
+    publishing.unpublish_article(article=story)
+    return None
+
+
+LIST_PAGES = set(pages_showing(ArticleFactory.build(published_at=NOW))) - {"corrections"}
+
+
+@pytest.mark.parametrize(
+    ("change", "pages", "showing_the_change"),
+    [
+        # The story sitemap's lastmod is a date: an edit on the same day leaves it as it was.
+        (change_headline, LIST_PAGES - {"sitemap"}, LIST_PAGES - {"sitemap"}),
+        (publish_draft, LIST_PAGES, LIST_PAGES),
+        # A correction moves the story's "updated" time, which Atom feeds print.
+        (add_correction, {"story", "corrections", "atom", "tag-feed"}, {"story", "corrections"}),
+        (unpublish, LIST_PAGES, set()),
+    ],
+    ids=["edit", "publish", "correction", "unpublish"],
+)
+def test_every_page_showing_a_story_changes_after_the_story_does(
+    client,
+    newsroom,
+    django_assert_num_queries,
+    django_capture_on_commit_callbacks,
+    change,
+    pages,
+    showing_the_change,
+):
+    story, draft = newsroom
+    urls = {name: url for name, url in pages_showing(story).items() if name in pages}
+    with time_machine.travel(timezone.now(), tick=False) as traveller:
+        before = warm(client, urls, django_assert_num_queries)
+        traveller.shift(120)  # later, but well within the cache's lifetime
+        with django_capture_on_commit_callbacks(execute=True):
+            expected = change(story, draft)
+
+        after = {name: client.get(url) for name, url in urls.items()}
+
+    for name, response in after.items():
+        assert response.content != before[name], f"{name} still shows the old version"
+        if name in showing_the_change:
+            assert expected in response.content.decode(), name
+        elif change is not unpublish:
+            continue
+        elif name == "story":
+            assert response.status_code == 410
+        else:
+            assert "El agua de la ciudad" not in response.content.decode(), name
+
+
+def test_a_scheduled_story_appears_at_its_time_even_with_a_warm_cache(
+    client, newsroom, django_assert_num_queries
+):
+    story, _ = newsroom
+    with time_machine.travel(NOW, tick=False) as traveller:
+        ArticleFactory(
+            headline="Publicada a las doce y diez", published_at=NOW + timedelta(minutes=10)
+        )
+        urls = {"home": "/", "feed": reverse("articles:feed-rss"), "news": "/sitemap-news.xml"}
+        warm(client, urls, django_assert_num_queries)
+        home = client.get("/")
+        assert "s-maxage=5" in home["Cache-Control"]
+
+        traveller.shift(timedelta(minutes=9, seconds=58))
+        with django_assert_num_queries(0):
+            assert "Publicada a las doce" not in client.get("/").content.decode()
+        assert "s-maxage=2" in client.get("/")["Cache-Control"]  # never past the publication
+
+        traveller.shift(timedelta(seconds=2))
+        for url in urls.values():
+            assert "Publicada a las doce y diez" in client.get(url).content.decode(), url
+
+
+def test_an_embargoed_story_appears_when_the_embargo_lifts(client, newsroom):
+    with time_machine.travel(NOW, tick=False) as traveller:
+        ArticleFactory(headline="Bajo embargo", embargoed_until=NOW + timedelta(hours=2))
+        assert "Bajo embargo" not in client.get("/").content.decode()
+
+        traveller.shift(timedelta(hours=2))
+        assert "Bajo embargo" in client.get("/").content.decode()
+
+
+@pytest.mark.parametrize("name", ["story", "feed", "home", "news-sitemap"])
+def test_conditional_requests_get_304_until_the_page_changes(client, newsroom, name):
+    story, _ = newsroom
+    url = pages_showing(story)[name]
+    first = client.get(url)
+    assert first.has_header("ETag") and first.has_header("Last-Modified")
+
+    assert client.get(url, HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 304
+    assert client.get(url, HTTP_IF_MODIFIED_SINCE=first["Last-Modified"]).status_code == 304
+
+    with time_machine.travel(timezone.now() + timedelta(minutes=2), tick=False):
+        story.headline = "Otro titular"
+        story.save()
+        again = client.get(url, HTTP_IF_NONE_MATCH=first["ETag"])
+    assert again.status_code == 200
+    assert again["ETag"] != first["ETag"]
+
+
+def test_public_pages_carry_the_configured_cache_control(client, newsroom, settings):
+    settings.CACHE_BROWSER_MAX_AGE = 30
+    settings.CACHE_SHARED_MAX_AGE = 600
+    settings.CACHE_STALE_WHILE_REVALIDATE = 60
+
+    response = client.get("/")
+
+    directives = {part.strip() for part in response["Cache-Control"].split(",")}
+    assert directives == {"public", "max-age=30", "s-maxage=600", "stale-while-revalidate=60"}
+
+
+def test_search_and_previews_are_never_kept_by_any_cache(client, newsroom):
+    story, _ = newsroom
+    search = client.get(reverse("articles:search"), {"q": "agua"})
+    client.force_login(EditorFactory())
+    preview = client.get(reverse("articles:preview", kwargs={"pk": story.pk}))
+
+    for response in (search, preview):
+        assert response.status_code == 200
+        assert "private" in response["Cache-Control"]
+        assert "no-store" in response["Cache-Control"]
+
+
+def test_a_logged_in_editor_gets_a_fresh_private_page(
+    client, newsroom, django_assert_max_num_queries
+):
+    story, _ = newsroom
+    client.get(story.get_absolute_url())  # cached for readers
+    client.force_login(EditorFactory())
+
+    with django_assert_max_num_queries(20) as queries:
+        response = client.get(story.get_absolute_url())
+
+    assert len(queries) > 0
+    assert "private" in response["Cache-Control"]
+    assert "public" not in response["Cache-Control"]
+
+
+def test_unknown_query_parameters_are_answered_but_not_stored(
+    client, newsroom, django_assert_max_num_queries
+):
+    client.get("/?utm_source=x")
+
+    with django_assert_max_num_queries(20) as queries:
+        client.get("/?utm_source=x")
+
+    assert len(queries) > 0
+
+
+def test_with_the_page_cache_off_pages_are_rendered_every_time(
+    client, newsroom, settings, django_assert_max_num_queries
+):
+    settings.PAGE_CACHE = False
+    client.get("/")
+
+    with django_assert_max_num_queries(20) as queries:
+        response = client.get("/")
+
+    assert len(queries) > 0
+    assert response.has_header("ETag")
+
+
+def test_a_cache_outage_serves_pages_uncached_and_never_fails(
+    client, newsroom, settings, caplog, django_capture_on_commit_callbacks
+):
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Port 9 (discard) is closed on the test machines: every connection is refused.
+            "LOCATION": "redis://127.0.0.1:9/0",
+            "OPTIONS": {"socket_connect_timeout": 0.5},
+        }
+    }
+    story, draft = newsroom
+
+    with django_capture_on_commit_callbacks(execute=True):
+        publishing.publish_article(article=draft)
+    for url in pages_showing(story).values():
+        assert client.get(url).status_code in (200, 301), url
+
+    assert "Una historia nueva" in client.get("/").content.decode()
+    assert "Page cache unavailable" in caplog.text
+
+
+class PurgeRecorder(BaseHTTPRequestHandler):
+    """A stand-in CDN: remembers every purge request it receives."""
+
+    received = []
+
+    def do_POST(self):
+        length = int(self.headers["Content-Length"])
+        self.received.append(json.loads(self.rfile.read(length)))
+        self.send_response(204)
+        self.end_headers()
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def cdn(settings):
+    """A local HTTP server as CDN_PURGE_URL; yields the list of purges it received."""
+    server = HTTPServer(("127.0.0.1", 0), PurgeRecorder)
+    PurgeRecorder.received = []
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    settings.CDN_PURGE_URL = f"http://127.0.0.1:{server.server_port}/purge"
+    yield PurgeRecorder.received
+    server.shutdown()
+    server.server_close()
+
+
+def test_the_cdn_is_purged_once_per_change_with_the_story_address(
+    newsroom, cdn, django_capture_on_commit_callbacks
+):
+    story, draft = newsroom
+
+    with django_capture_on_commit_callbacks(execute=True):
+        publishing.publish_article(article=draft)
+
+    assert len(cdn) == 1
+    assert cdn[0]["purge_all"] is True
+    assert f"https://gobiernofacil.test{draft.get_absolute_url()}" in cdn[0]["urls"]
+
+
+def test_an_unreachable_cdn_does_not_stop_publishing(
+    newsroom, settings, caplog, django_capture_on_commit_callbacks
+):
+    settings.CDN_PURGE_URL = "http://127.0.0.1:9/purge"
+    story, draft = newsroom
+
+    with django_capture_on_commit_callbacks(execute=True):
+        publishing.publish_article(article=draft)
+
+    assert Article.objects.published().filter(pk=draft.pk).exists()
+    assert "CDN purge" in caplog.text
+
+
+def test_saving_a_draft_nobody_has_seen_keeps_the_cached_pages(
+    client, newsroom, django_assert_num_queries
+):
+    story, draft = newsroom
+    client.get("/")
+    draft.body = "Otro borrador."
+    draft.save()
+
+    with django_assert_num_queries(0):
+        client.get("/")
