@@ -2,6 +2,7 @@
 
 from django.core.management.base import BaseCommand
 
+from articles import caching
 from articles.models import Article
 
 
@@ -22,4 +23,7 @@ class Command(BaseCommand):
                     reading_time=article.reading_time,
                 )
                 changed += 1
+        if changed:
+            # update() sends no signals: the page cache must hear of the new HTML here.
+            caching.content_changed()
         self.stdout.write(self.style.SUCCESS(f"Re-rendered {changed} stories whose HTML changed."))
