@@ -8,12 +8,12 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .querysets import CorrectionQuerySet
+from ..querysets import CorrectionQuerySet
 
 
 def article_status_choices():
     """A story's states, as ``Article.Status`` defines them (read lazily: no import cycle)."""
-    from .models import Article
+    from .stories import Article
 
     return Article.Status.choices
 
@@ -133,7 +133,7 @@ class PreviewLink(models.Model):
         return str(_("Preview of “%(story)s”") % {"story": self.article})
 
     def get_absolute_url(self):
-        from .previews import signed_token
+        from ..previews import signed_token
 
         return reverse("articles:shared-preview", kwargs={"token": signed_token(self)})
 

@@ -1,0 +1,50 @@
+"""The newsroom's data, one module per concern, all importable from ``articles.models``."""
+
+from .images import IMAGE_EXTENSIONS, Image, Rendition, image_upload_to
+from .search import ArticleSearchEntry
+from .stories import (
+    ADDRESS_FIELDS,
+    WORDS_PER_MINUTE,
+    Article,
+    ArticlePath,
+    Author,
+    Byline,
+    Category,
+    Organization,
+    OrganizationDomain,
+    TaggedArticle,
+    refuse_null_characters,
+)
+from .workflow import (
+    ArticleAutosave,
+    ArticleTransition,
+    Correction,
+    EditPresence,
+    PreviewLink,
+    article_status_choices,
+)
+
+__all__ = [
+    "ADDRESS_FIELDS",
+    "IMAGE_EXTENSIONS",
+    "WORDS_PER_MINUTE",
+    "Article",
+    "ArticleAutosave",
+    "ArticlePath",
+    "ArticleSearchEntry",
+    "ArticleTransition",
+    "Author",
+    "Byline",
+    "Category",
+    "Correction",
+    "EditPresence",
+    "Image",
+    "Organization",
+    "OrganizationDomain",
+    "PreviewLink",
+    "Rendition",
+    "TaggedArticle",
+    "article_status_choices",
+    "image_upload_to",
+    "refuse_null_characters",
+]
