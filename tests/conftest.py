@@ -46,6 +46,22 @@ def rich_story_factory(db):
 
 
 @pytest.fixture
+def reporter(db):
+    """A user in the Reporter group, with an author profile of their own."""
+    from tests.factories import ReporterFactory
+
+    return ReporterFactory()
+
+
+@pytest.fixture
+def editor(db):
+    """A user in the Editor group."""
+    from tests.factories import EditorFactory
+
+    return EditorFactory()
+
+
+@pytest.fixture
 def section(db):
     return CategoryFactory(name="Transparencia", slug="transparencia")
 

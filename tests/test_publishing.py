@@ -9,19 +9,9 @@ from reversion.models import Version
 
 from articles import publishing
 from articles.models import Article, ArticlePath, ArticleTransition, Correction
-from tests.factories import ArticleFactory, CategoryFactory, EditorFactory, ReporterFactory
+from tests.factories import ArticleFactory, CategoryFactory
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def reporter():
-    return ReporterFactory()
-
-
-@pytest.fixture
-def editor():
-    return EditorFactory()
 
 
 @pytest.fixture

@@ -23,16 +23,6 @@ def client_for(user) -> Client:
 
 
 @pytest.fixture
-def reporter():
-    return ReporterFactory()
-
-
-@pytest.fixture
-def editor():
-    return EditorFactory()
-
-
-@pytest.fixture
 def own_draft(reporter):
     return ArticleFactory(draft=True, authors=[reporter.author_profile], headline="Borrador")
 
