@@ -1,4 +1,5 @@
 import os
+import time
 from pathlib import Path
 
 import pytest
@@ -123,3 +124,28 @@ def django_db_setup(django_db_setup, django_db_blocker):
                 "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
                 "WHERE datname = current_database() AND pid <> pg_backend_pid()"
             )
+
+
+@pytest.fixture(autouse=True)
+def _browser_requests_finish_before_flush(request):
+    """Browser tests: let the live server finish what the closed page asked for before the
+    database is flushed, or PostgreSQL's TRUNCATE can deadlock with that last request."""
+    if "browser" not in request.keywords:
+        yield
+        return
+    request.getfixturevalue("transactional_db")  # so this teardown runs before the flush
+    yield
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return
+    deadline = time.monotonic() + 10
+    with connection.cursor() as cursor:
+        while time.monotonic() < deadline:
+            cursor.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                "AND pid <> pg_backend_pid() AND state = 'active'"
+            )
+            if cursor.fetchone()[0] == 0:
+                return
+            time.sleep(0.05)
