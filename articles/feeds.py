@@ -112,13 +112,12 @@ class ArticleFeed(Feed):
 
 class SubjectFeed(ArticleFeed):
     subject_model = None
-    subject_lookup = ""
 
     def get_object(self, request, slug):
         return get_object_or_404(self.subject_model, slug=slug)
 
     def get_articles(self, obj):
-        return super().get_articles(obj).filter(**{self.subject_lookup: obj})
+        return super().get_articles(obj).about(obj)
 
 
 class LatestRssFeed(ArticleFeed):
@@ -132,7 +131,6 @@ class LatestAtomFeed(ArticleFeed):
 
 class SectionRssFeed(SubjectFeed):
     subject_model = Category
-    subject_lookup = "category"
     url_name = "section-feed-rss"
 
 
@@ -144,7 +142,6 @@ class SectionAtomFeed(SectionRssFeed):
 class TagRssFeed(SubjectFeed):
     subject_model = Tag
     url_name = "tag-feed-rss"
-    subject_lookup = "tagged_items__tag"
 
 
 class TagAtomFeed(TagRssFeed):
@@ -155,7 +152,6 @@ class TagAtomFeed(TagRssFeed):
 class AuthorRssFeed(SubjectFeed):
     subject_model = Author
     url_name = "author-feed-rss"
-    subject_lookup = "bylines__author"
 
 
 class AuthorAtomFeed(AuthorRssFeed):
@@ -166,7 +162,6 @@ class AuthorAtomFeed(AuthorRssFeed):
 class OrganizationRssFeed(SubjectFeed):
     subject_model = Organization
     url_name = "organization-feed-rss"
-    subject_lookup = "organizations"
 
 
 class OrganizationAtomFeed(OrganizationRssFeed):

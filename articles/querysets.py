@@ -20,6 +20,20 @@ from django.utils import timezone
 RELATED_CANDIDATES = 200
 
 
+def story_lookup(subject_model) -> str:
+    """How stories are filtered by a subject: a section, an author, a tag or an organization."""
+    from taggit.models import Tag
+
+    from .models import Author, Category, Organization
+
+    return {
+        Category: "category",
+        Author: "bylines__author",
+        Tag: "tagged_items__tag",
+        Organization: "organizations",
+    }[subject_model]
+
+
 class ArticleQuerySet(models.QuerySet):
     def published(self, *, at=None):
         """Stories a reader may see: status published, publication time past, no embargo left."""
@@ -49,6 +63,10 @@ class ArticleQuerySet(models.QuerySet):
     def withdrawn(self):
         """Stories readers could once see and no longer may: their address answers 410 Gone."""
         return self.filter(status=self.model.Status.UNPUBLISHED, published_at__isnull=False)
+
+    def about(self, subject):
+        """Stories in this section, signed by this author, tagged or naming this organization."""
+        return self.filter(**{story_lookup(type(subject)): subject})
 
     def for_listing(self):
         """Everything a story teaser shows (section, byline, tags, lead image), fetched once."""

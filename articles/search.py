@@ -360,15 +360,7 @@ def _name_changed(sender, instance, raw=False, created=False, **kwargs):
     """A section, author, tag or organization saved: its stories' names may have changed."""
     if raw or created:
         return
-    lookups = {
-        Category: "category",
-        Author: "bylines__author",
-        Organization: "organizations",
-        Tag: "tagged_items__tag",
-    }
-    update_search_index(
-        Article.objects.filter(**{lookups[sender]: instance}).values_list("pk", flat=True)
-    )
+    update_search_index(Article.objects.about(instance).values_list("pk", flat=True))
 
 
 class SearchIndexRouter:

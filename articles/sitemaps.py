@@ -21,6 +21,7 @@ from taggit.models import Tag
 from . import metadata
 from .canonical import absolute_url
 from .models import Article, Author, Category, Organization
+from .querysets import story_lookup
 
 NEWS_SITEMAP_HOURS = 48
 # Google News reads at most 1,000 stories from one news sitemap.
@@ -74,11 +75,10 @@ class SubjectSitemap(SiteUrlSitemap):
     """Sections, authors, tags or organizations with enough published stories to index."""
 
     model = None
-    lookup = ""
 
     def items(self):
         return (
-            self.model.objects.annotate(**_published_stats(self.lookup))
+            self.model.objects.annotate(**_published_stats(story_lookup(self.model)))
             .filter(story_count__gte=metadata.min_stories_to_index())
             .order_by("pk")
         )
@@ -92,22 +92,18 @@ class SubjectSitemap(SiteUrlSitemap):
 
 class SectionSitemap(SubjectSitemap):
     model = Category
-    lookup = "category"
 
 
 class AuthorSitemap(SubjectSitemap):
     model = Author
-    lookup = "bylines__author"
 
 
 class TagSitemap(SubjectSitemap):
     model = Tag
-    lookup = "tagged_items__tag"
 
 
 class OrganizationSitemap(SubjectSitemap):
     model = Organization
-    lookup = "organizations"
 
 
 class NewsSitemap(ArticleSitemap):

@@ -52,7 +52,6 @@ class SubjectArticlesView(PublishedArticlesMixin, generic.ListView):
 
     subject_model = None
     subject_context_name = "subject"
-    subject_lookup = ""  # how stories are filtered by the subject, e.g. "category"
 
     def get_subject_queryset(self):
         return self.subject_model.objects.all()
@@ -62,7 +61,7 @@ class SubjectArticlesView(PublishedArticlesMixin, generic.ListView):
 
     def get_queryset(self):
         self.subject = self.get_subject()
-        return super().get_queryset().filter(**{self.subject_lookup: self.subject})
+        return super().get_queryset().about(self.subject)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -73,28 +72,24 @@ class SubjectArticlesView(PublishedArticlesMixin, generic.ListView):
 class SectionView(SubjectArticlesView):
     subject_model = Category
     subject_context_name = "section"
-    subject_lookup = "category"
     template_name = "articles/section_detail.html"
 
 
 class TagView(SubjectArticlesView):
     subject_model = Tag
     subject_context_name = "tag"
-    subject_lookup = "tagged_items__tag"
     template_name = "articles/tag_detail.html"
 
 
 class AuthorView(SubjectArticlesView):
     subject_model = Author
     subject_context_name = "author"
-    subject_lookup = "bylines__author"
     template_name = "articles/author_detail.html"
 
 
 class OrganizationView(SubjectArticlesView):
     subject_model = Organization
     subject_context_name = "organization"
-    subject_lookup = "organizations"
     template_name = "articles/organization_detail.html"
 
 

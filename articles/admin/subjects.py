@@ -23,7 +23,6 @@ LATEST_STORIES_SHOWN = 20
 class SubjectStoriesMixin:
     """Adds a story count to the list and the latest stories to the change page."""
 
-    story_lookup = ""  # how stories are filtered by the subject, e.g. "category"
     story_count_expression = ""  # what to count for the list column, e.g. "articles"
     changelist_filter = ""  # the story list's filter parameter, e.g. "category__id__exact"
 
@@ -45,7 +44,7 @@ class SubjectStoriesMixin:
     def latest_stories(self, subject):
         if subject.pk is None:
             return _("None yet.")
-        stories = Article.objects.filter(**{self.story_lookup: subject})
+        stories = Article.objects.about(subject)
         total = stories.count()
         if not total:
             return _("None yet.")
@@ -79,7 +78,6 @@ class SubjectStoriesMixin:
 
 @admin.register(Author)
 class AuthorAdmin(SubjectStoriesMixin, admin.ModelAdmin):
-    story_lookup = "bylines__author"
     story_count_expression = "bylines"
     changelist_filter = "bylines__author__id__exact"
     list_display = ["name", "kind", "user", "story_count"]
@@ -93,7 +91,6 @@ class AuthorAdmin(SubjectStoriesMixin, admin.ModelAdmin):
 
 @admin.register(Category)
 class CategoryAdmin(SubjectStoriesMixin, admin.ModelAdmin):
-    story_lookup = "category"
     story_count_expression = "articles"
     changelist_filter = "category__id__exact"
     list_display = ["name", "slug", "position", "story_count"]
@@ -110,7 +107,6 @@ class OrganizationDomainInline(admin.TabularInline):
 
 @admin.register(Organization)
 class OrganizationAdmin(SubjectStoriesMixin, admin.ModelAdmin):
-    story_lookup = "organizations"
     story_count_expression = "articles"
     changelist_filter = "organizations__id__exact"
     list_display = ["name", "acronym", "web_domains", "story_count"]
@@ -134,7 +130,6 @@ admin.site.unregister(Tag)
 
 @admin.register(Tag)
 class TagAdmin(SubjectStoriesMixin, admin.ModelAdmin):
-    story_lookup = "tags"
     story_count_expression = "articles_taggedarticle_items"
     changelist_filter = "tags__id__exact"
     list_display = ["name", "slug", "story_count"]
