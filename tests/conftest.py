@@ -129,7 +129,13 @@ def django_db_setup(django_db_setup, django_db_blocker):
 @pytest.fixture(autouse=True)
 def _browser_requests_finish_before_flush(request):
     """Browser tests: let the live server finish what the closed page asked for before the
-    database is flushed, or PostgreSQL's TRUNCATE can deadlock with that last request."""
+    database is flushed, or PostgreSQL's TRUNCATE can deadlock with that last request.
+
+    A request inside an atomic block (every admin form view) shows as "idle in transaction"
+    between its queries while still holding row locks, so those count as busy too. Once the
+    database has been quiet for a few checks in a row, the live server's leftover idle sessions
+    are ended so that none of them can take a lock while the flush runs.
+    """
     if "browser" not in request.keywords:
         yield
         return
@@ -139,13 +145,12 @@ def _browser_requests_finish_before_flush(request):
 
     if connection.vendor != "postgresql":
         return
-    deadline = time.monotonic() + 10
+    others = "datname = current_database() AND pid <> pg_backend_pid()"
+    deadline = time.monotonic() + 15
+    quiet_checks = 0
     with connection.cursor() as cursor:
-        while time.monotonic() < deadline:
-            cursor.execute(
-                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
-                "AND pid <> pg_backend_pid() AND state = 'active'"
-            )
-            if cursor.fetchone()[0] == 0:
-                return
+        while time.monotonic() < deadline and quiet_checks < 4:
+            cursor.execute(f"SELECT count(*) FROM pg_stat_activity WHERE {others} AND state <> 'idle'")
+            quiet_checks = quiet_checks + 1 if cursor.fetchone()[0] == 0 else 0
             time.sleep(0.05)
+        cursor.execute(f"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE {others}")
