@@ -197,6 +197,7 @@ def search_view(request):
         "page_obj": page,
         "paginator": page.paginator,
         "is_paginated": page.has_other_pages(),
+        "results_capped": page.paginator.count >= search.MAX_RANKED_MATCHES,
         "noindex": True,
     }
     response = render(request, "articles/search.html", context)

@@ -201,3 +201,14 @@ def test_deferred_index_updates_index_each_story_once_at_the_end(db):
         assert list(search_articles("participativo")) == []
     assert list(search_articles("participativo")) == [story]
     assert list(search_articles("municipios")) == [story]
+
+
+def test_only_the_newest_matches_are_ranked(monkeypatch):
+    """A word found in most of the archive ranks the newest few matches, not every match."""
+    monkeypatch.setattr("articles.search.MAX_RANKED_MATCHES", 3)
+    now = timezone.now()
+    for days, headline in enumerate(["Nota 0", "Nota 1", "Obra pública", "Nota 3", "Obra vieja"]):
+        body = "Una obra." if headline.startswith("Nota") else "Nada."
+        ArticleFactory(headline=headline, body=body, published_at=now - timedelta(days=days + 1))
+    # "Obra vieja" is the oldest match: outside the three newest, however good its headline is.
+    assert found("obra") == ["Obra pública", "Nota 0", "Nota 1"]

@@ -92,3 +92,19 @@ def test_search_page_makes_the_same_few_queries_for_1_or_30_results(
     with django_assert_max_num_queries(8):
         response = client.get(SEARCH, {"q": "agua", "seccion": "politica"})
     assert response.content.decode().count("<mark>") >= count
+
+
+def test_page_says_when_only_the_newest_matches_are_shown(client, monkeypatch):
+    monkeypatch.setattr("articles.search.MAX_RANKED_MATCHES", 2)
+    for _ in range(3):
+        ArticleFactory(body="Contratos de obra.")
+    page = client.get(SEARCH, {"q": "contratos"}).content.decode()
+    assert "Al menos 2 historias coinciden con «contratos»" in page
+    assert "contratos" in page and page.count('class="teaser"') == 2
+
+
+def test_page_counts_every_match_below_the_cap(client):
+    for _ in range(3):
+        ArticleFactory(body="Contratos de obra.")
+    page = client.get(SEARCH, {"q": "contratos"}).content.decode()
+    assert "3 historias coinciden con «contratos»" in page and "Al menos" not in page
