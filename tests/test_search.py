@@ -212,3 +212,10 @@ def test_only_the_newest_matches_are_ranked(monkeypatch):
         ArticleFactory(headline=headline, body=body, published_at=now - timedelta(days=days + 1))
     # "Obra vieja" is the oldest match: outside the three newest, however good its headline is.
     assert found("obra") == ["Obra pública", "Nota 0", "Nota 1"]
+
+
+def test_common_words_are_not_searched_or_marked():
+    ArticleFactory(headline="Contratos", body="La dependencia firmó contratos de obra.")
+    assert found("de la") == []
+    snippet = highlight("La dependencia firmó contratos de obra.", "contratos de obra")
+    assert snippet == "La dependencia firmó <mark>contratos</mark> de <mark>obra</mark>."
