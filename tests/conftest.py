@@ -30,6 +30,22 @@ def demo(db):
 
 
 @pytest.fixture
+def illustrated_demo(demo):
+    """The demo's reference story with a lead image, as a newsroom's story usually has one
+    (the demo ships none), so the pages show the figure markup too."""
+    from tests.factories import ImageFactory
+
+    demo.lead_image = ImageFactory(
+        alt="Representantes de organizaciones civiles en una mesa de diálogo",
+        caption="Reunión del Secretariado Técnico Tripartita.",
+        credit="Gobierno Fácil",
+        size=(1600, 900),
+    )
+    demo.save()
+    return demo
+
+
+@pytest.fixture
 def rich_story_factory(db):
     """Make a published story with 3 authors, 5 tags and 5 organizations (for query counts)."""
 

@@ -1,5 +1,6 @@
 """The public site through the test client: every page, the publishing rule, query counts."""
 
+import re
 from datetime import datetime, timedelta
 
 import pytest
@@ -286,6 +287,19 @@ def test_story_page_shows_updated_date_only_when_the_story_changed(client, db):
     page = html_of(client.get(corrected.get_absolute_url()))
     assert "Actualizado" in page
     assert "3 de marzo de 2024" in page
+
+
+def test_time_elements_carry_whole_seconds_in_the_site_time_zone(client, db):
+    # HTML refuses more than three fraction digits; stored times have six (the Nu checker found it).
+    story = ArticleFactory(published_at=timezone.now().replace(microsecond=123456))
+    Article.objects.filter(pk=story.pk).update(updated_at=story.published_at + timedelta(days=1))
+
+    page = html_of(client.get(story.get_absolute_url()))
+
+    local = timezone.localtime(story.published_at).replace(microsecond=0)
+    assert f'<time datetime="{local.isoformat()}">' in page
+    assert f'<time datetime="{(local + timedelta(days=1)).isoformat()}">' in page
+    assert not re.search(r'datetime="[^"]*\.123456', page)
 
 
 def test_demo_story_renders_its_date_links_quote_and_rule(client, demo):

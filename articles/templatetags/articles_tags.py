@@ -27,3 +27,14 @@ def feed_urls(subject=None):
         "rss": reverse(f"articles:{prefix}-rss", kwargs=kwargs),
         "atom": reverse(f"articles:{prefix}-atom", kwargs=kwargs),
     }
+
+
+@register.filter(expects_localtime=True)
+def html_datetime(value):
+    """A datetime in the site's time zone as a ``<time datetime>`` value: ISO 8601 to the second.
+
+    The ``c`` date format keeps microseconds, and HTML allows at most three fraction digits.
+    """
+    if not value:
+        return ""
+    return value.replace(microsecond=0).isoformat()
