@@ -207,7 +207,9 @@ def test_only_the_newest_matches_are_ranked(monkeypatch):
     """A word found in most of the archive ranks the newest few matches, not every match."""
     monkeypatch.setattr("articles.search.MAX_RANKED_MATCHES", 3)
     now = timezone.now()
-    for days, headline in enumerate(["Nota 0", "Nota 1", "Obra pública", "Nota 3", "Obra vieja"]):
+    stories = ["Nota 0", "Nota 1", "Obra pública", "Nota 3", "Obra vieja"]
+    # Written oldest first, as a newsroom does: SQLite takes the most recently added as newest.
+    for days, headline in reversed(list(enumerate(stories))):
         body = "Una obra." if headline.startswith("Nota") else "Nada."
         ArticleFactory(headline=headline, body=body, published_at=now - timedelta(days=days + 1))
     # "Obra vieja" is the oldest match: outside the three newest, however good its headline is.
