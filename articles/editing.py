@@ -1,11 +1,12 @@
-"""Several people on one story: lost-update protection, who has it open, autosaved typing."""
+"""Several people on one story: lost-update protection, who has it open, autosaved typing,
+and two new stories created at once under the same address."""
 
 from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -18,6 +19,8 @@ PRESENCE_WINDOW = timedelta(minutes=2)
 # The form fields worth keeping while someone types; everything else is chosen, not typed.
 AUTOSAVED_FIELDS = ("headline", "slug", "dek", "summary", "body", "tags")
 AUTOSAVE_FIELD_LIMIT = 1_000
+# How many numbered addresses ("-2", "-3", ...) a new story tries before giving up.
+SLUG_SUFFIX_LIMIT = 20
 
 
 class EditConflict(Exception):
@@ -42,6 +45,30 @@ def claim_for_saving(*, article_pk, submitted_version: int) -> Article:
     if current.edit_version != submitted_version:
         raise EditConflict(current, submitted_version)
     return current
+
+
+def save_new_article(*, article: Article) -> Article:
+    """Save a new story; if another one took its slug after the form checked it (two editors
+    creating "Última hora" at the same moment), take the first free "-2", "-3", ... instead.
+
+    The database's unique constraint decides; each attempt runs in a savepoint, so the
+    surrounding transaction (the admin's) goes on after a refused one.
+    """
+    wanted = article.slug
+    max_length = Article._meta.get_field("slug").max_length
+    for number in range(1, SLUG_SUFFIX_LIMIT + 1):
+        if number > 1:
+            suffix = f"-{number}"
+            article.slug = wanted[: max_length - len(suffix)] + suffix
+        try:
+            with transaction.atomic():
+                article.save()
+        except IntegrityError:
+            if not Article.objects.filter(slug=article.slug).exists():
+                raise  # another constraint refused it: not ours to paper over
+        else:
+            return article
+    raise IntegrityError(f"no free address for “{wanted}” after {SLUG_SUFFIX_LIMIT} tries")
 
 
 def conflict_changes(conflict: EditConflict) -> list[revisions.FieldChange]:

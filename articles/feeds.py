@@ -11,6 +11,12 @@ from taggit.models import Tag
 from .canonical import absolute_url, absolutize_links
 from .models import Article, Author, Category, Organization
 
+# Bidi embeddings, overrides and isolates, and the direction marks (Unicode's list of
+# "bidi controls"). Zero-width joiners stay: emoji and several scripts need them.
+BIDI_CONTROLS = dict.fromkeys(
+    map(ord, "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+)
+
 
 class NewsRssFeed(Rss201rev2Feed):
     """RSS 2.0 with every author of a byline (``dc:creator``) and the full story
@@ -43,6 +49,16 @@ class NewsAtomFeed(Atom1Feed):
         handler.addQuickElement("content", item["content_html"], {"type": "html"})
 
 
+def without_bidi_controls(text: str) -> str:
+    """``text`` without the invisible characters that turn the direction of what follows.
+
+    In a feed reader a title sits in a line with other text, and an unclosed right-to-left
+    override (U+202E) would reverse that too. Pages keep the headline as written: there it is
+    its own block, which ends the override.
+    """
+    return text.translate(BIDI_CONTROLS)
+
+
 class ArticleFeed(Feed):
     """The site's latest stories. Subclasses narrow it to one subject."""
 
@@ -50,7 +66,11 @@ class ArticleFeed(Feed):
     url_name = "feed-rss"
 
     def title(self, obj=None):
-        return f"{settings.SITE_NAME}: {obj}" if obj else settings.SITE_NAME
+        return (
+            f"{settings.SITE_NAME}: {without_bidi_controls(str(obj))}"
+            if obj
+            else settings.SITE_NAME
+        )
 
     def link(self, obj=None):
         return absolute_url(obj.get_absolute_url() if obj else "/")
@@ -61,7 +81,9 @@ class ArticleFeed(Feed):
 
     def description(self, obj=None):
         if obj:
-            return _("The latest stories: %(subject)s.") % {"subject": obj}
+            return _("The latest stories: %(subject)s.") % {
+                "subject": without_bidi_controls(str(obj))
+            }
         return _("The latest stories.")
 
     def subtitle(self, obj=None):
@@ -75,7 +97,7 @@ class ArticleFeed(Feed):
         return self.get_articles(obj).newest_first()[: settings.FEED_ITEMS]
 
     def item_title(self, item):
-        return item.headline
+        return without_bidi_controls(item.headline)
 
     def item_description(self, item):
         return item.dek or item.summary

@@ -1,3 +1,4 @@
+import importlib
 import os
 import time
 from pathlib import Path
@@ -76,6 +77,21 @@ def editor(db):
     from tests.factories import EditorFactory
 
     return EditorFactory()
+
+
+@pytest.fixture
+def roles():
+    """The groups of the role migration, again: the flush after a transactional test removes them."""
+    from django.contrib.auth.models import Group, Permission
+
+    migration = importlib.import_module("articles.migrations.0005_roles")
+    for name, labels in migration.ROLES.items():
+        group, _created = Group.objects.get_or_create(name=name)
+        for label in labels:
+            app_label, codename = label.split(".")
+            group.permissions.add(
+                Permission.objects.get(content_type__app_label=app_label, codename=codename)
+            )
 
 
 @pytest.fixture

@@ -1,7 +1,6 @@
 """A newsroom's day in a real browser: write, submit, preview, share, schedule, correct,
 restore a revision, and two editors colliding on one story without losing text."""
 
-import importlib
 import time
 from datetime import timedelta
 
@@ -16,21 +15,6 @@ PASSWORD = "correct horse battery"
 SCHEDULE_AHEAD = timedelta(seconds=6)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def roles():
-    """The groups of the role migration; a live-server test's database flush removes them."""
-    from django.contrib.auth.models import Group, Permission
-
-    migration = importlib.import_module("articles.migrations.0005_roles")
-    for name, labels in migration.ROLES.items():
-        group, _created = Group.objects.get_or_create(name=name)
-        for label in labels:
-            app_label, codename = label.split(".")
-            group.permissions.add(
-                Permission.objects.get(content_type__app_label=app_label, codename=codename)
-            )
 
 
 @pytest.fixture

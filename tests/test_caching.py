@@ -11,7 +11,7 @@ import time_machine
 from django.urls import reverse
 from django.utils import timezone
 
-from articles import publishing
+from articles import previews, publishing
 from articles.models import Article
 from tests.factories import (
     ArticleFactory,
@@ -117,6 +117,7 @@ def unpublish(story, draft):
 LIST_PAGES = set(pages_showing(ArticleFactory.build(published_at=NOW))) - {"corrections"}
 
 
+@pytest.mark.threat(71)
 @pytest.mark.parametrize(
     ("change", "pages", "showing_the_change"),
     [
@@ -221,6 +222,7 @@ def test_public_pages_carry_the_configured_cache_control(client, newsroom, setti
     assert directives == {"public", "max-age=30", "s-maxage=600", "stale-while-revalidate=60"}
 
 
+@pytest.mark.threat(71)
 def test_search_and_previews_are_never_kept_by_any_cache(client, newsroom):
     story, _ = newsroom
     search = client.get(reverse("articles:search"), {"q": "agua"})
@@ -231,6 +233,26 @@ def test_search_and_previews_are_never_kept_by_any_cache(client, newsroom):
         assert response.status_code == 200
         assert "private" in response["Cache-Control"]
         assert "no-store" in response["Cache-Control"]
+
+
+@pytest.mark.threat(71)
+def test_a_shared_preview_link_is_never_served_from_the_cache(client, newsroom):
+    _, draft = newsroom
+    link = previews.create_preview_link(article=draft, user=None)
+    first = client.get(link.get_absolute_url())
+    assert first.status_code == 200
+    assert "no-store" in first["Cache-Control"]
+
+    # Saving a draft leaves the cached public pages alone (nobody has seen it), so only a
+    # preview that was never stored can show the new headline.
+    draft.headline = "Una historia nueva, corregida"
+    draft.save()
+    assert "corregida" in client.get(link.get_absolute_url()).content.decode()
+
+    previews.revoke_preview_link(link=link, user=None)
+    revoked = client.get(link.get_absolute_url())
+    assert revoked.status_code == 410
+    assert "corregida" not in revoked.content.decode()
 
 
 def test_a_logged_in_editor_gets_a_fresh_private_page(
@@ -272,6 +294,7 @@ def test_with_the_page_cache_off_pages_are_rendered_every_time(
     assert response.has_header("ETag")
 
 
+@pytest.mark.threat(71)
 def test_a_cache_outage_serves_pages_uncached_and_never_fails(
     client, newsroom, settings, caplog, django_capture_on_commit_callbacks
 ):

@@ -1,13 +1,17 @@
 """Login throttling, security headers, the Content-Security-Policy and the deployment check."""
 
 import os
+import statistics
 import subprocess
 import sys
+import time
 
 import pytest
 from axes.models import AccessAttempt
+from django.contrib.auth.hashers import PBKDF2PasswordHasher
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
+from django.test import Client
 from django.urls import reverse
 
 from tests.conftest import PROJECT_ROOT
@@ -86,6 +90,35 @@ def test_t47_a_wrong_password_and_an_unknown_user_get_the_same_answer(client, ed
     assert known.context["form"].errors == unknown.context["form"].errors
 
 
+class ModestPBKDF2PasswordHasher(PBKDF2PasswordHasher):
+    """Django's PBKDF2 hasher with fewer rounds: slow enough to time, quick enough to test."""
+
+    iterations = 400_000
+
+
+@pytest.mark.threat(47)
+def test_t47_an_unknown_username_costs_a_password_hash_like_a_known_one(client, editor, settings):
+    # The suite's MD5 hasher takes microseconds; a real hasher shows whether a login for an
+    # unknown user skips hashing and so answers measurably faster (CVE-2024-39329's class).
+    settings.PASSWORD_HASHERS = ["tests.test_security.ModestPBKDF2PasswordHasher"]
+    editor.set_password(PASSWORD)
+    editor.save()
+
+    def seconds_to_refuse(username, attempt):
+        started = time.perf_counter()
+        # A new address each time, so the login throttle never steps in.
+        response = log_in(client, username, "wrong", address=f"10.0.0.{attempt}")
+        assert response.status_code == 200
+        return time.perf_counter() - started
+
+    known = statistics.median(seconds_to_refuse("editora", n) for n in range(3))
+    unknown = statistics.median(seconds_to_refuse("nadie", n) for n in range(3, 6))
+
+    # Without the dummy hash the unknown user would answer in a small fraction of the time.
+    assert unknown > known / 3
+    assert known > unknown / 3
+
+
 @pytest.mark.threat(48)
 @pytest.mark.parametrize(
     "target", ["https://evil.example", "//evil.example", "/\\evil.example", "https:evil.example"]
@@ -117,6 +150,25 @@ def test_t49_logging_in_gives_a_new_session_key(client, editor):
 def test_t51_weak_passwords_are_refused(editor, password):
     with pytest.raises(ValidationError):
         validate_password(password, user=editor)
+
+
+@pytest.mark.threat(51)
+def test_t51_setting_a_password_refuses_a_common_one_and_takes_a_plain_long_passphrase(db):
+    user = UserFactory(username="reportera")
+    client = Client()
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    url = reverse("admin:auth_user_password_change", args=[user.pk])
+
+    common = client.post(url, {"password1": "password123", "password2": "password123"})
+    # Lower case and spaces only: no rule asks for digits, capitals or symbols.
+    passphrase = "la lluvia cae sobre el zocalo"
+    plain = client.post(url, {"password1": passphrase, "password2": passphrase})
+
+    assert common.status_code == 200
+    assert common.context["form"].errors
+    assert plain.status_code == 302
+    user.refresh_from_db()
+    assert user.check_password(passphrase)
 
 
 @pytest.mark.threat(61)

@@ -1,4 +1,5 @@
-"""The editor admin: stories and the authors, sections, organizations and tags they involve."""
+"""The editor admin: stories and the authors, sections, organizations and tags they involve,
+and the people who log in."""
 
 from django.conf import settings
 from django.contrib import admin
@@ -8,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from .images import ImageAdmin
 from .stories import ArticleAdmin, ArticleAdminForm, BylineInline
 from .subjects import AuthorAdmin, CategoryAdmin, OrganizationAdmin, TagAdmin
+from .users import NewsroomUserAdmin
 
 __all__ = [
     "ArticleAdmin",
@@ -16,6 +18,7 @@ __all__ = [
     "BylineInline",
     "CategoryAdmin",
     "ImageAdmin",
+    "NewsroomUserAdmin",
     "OrganizationAdmin",
     "TagAdmin",
 ]

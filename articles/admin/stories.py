@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from taggit.models import Tag
 
-from .. import publishing, rendering
+from .. import editing, publishing, rendering
 from ..models import Article, Byline
 from .widgets import MarkdownEditorWidget, TagAutocompleteWidget
 from .workflow import WorkflowAdminMixin
@@ -104,7 +104,19 @@ class ArticleAdmin(WorkflowAdminMixin, admin.ModelAdmin):
         # body_html still holds what was saved before: only links added now attach organizations.
         form.previous_body_html = obj.body_html
         # The state is not in the form: it changes only through the workflow's buttons.
-        super().save_model(request, obj, form, change)
+        if change:
+            super().save_model(request, obj, form, change)
+            return
+        wanted = obj.slug
+        editing.save_new_article(article=obj)
+        if obj.slug != wanted:
+            messages.warning(
+                request,
+                _(
+                    "Another story took the address “%(wanted)s” a moment ago; this one is at “%(slug)s”."
+                )
+                % {"wanted": wanted, "slug": obj.slug},
+            )
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
@@ -122,15 +134,30 @@ class ArticleAdmin(WorkflowAdminMixin, admin.ModelAdmin):
         self.apply_to_each(request, queryset, publishing.unpublish_article)
 
     def apply_to_each(self, request, queryset, change_state):
-        """Run a publishing function on every selected story; report each refusal by name."""
-        done = 0
+        """Run a publishing function on every selected story; report each refusal by name,
+        except for stories this user may not change, which are only counted."""
+        done = forbidden = 0
         for article in queryset:
             try:
                 change_state(article=article, user=request.user)
+            except PermissionDenied:
+                # Counted, never named: the check runs before anything about the story is said.
+                forbidden += 1
             except ValidationError as error:
                 self.message_user(request, " ".join(error.messages), messages.ERROR)
             else:
                 done += 1
+        if forbidden:
+            self.message_user(
+                request,
+                ngettext(
+                    "%(count)d story was left as it was: you may not change it.",
+                    "%(count)d stories were left as they were: you may not change them.",
+                    forbidden,
+                )
+                % {"count": forbidden},
+                messages.ERROR,
+            )
         if done:
             self.message_user(
                 request,

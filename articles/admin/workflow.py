@@ -94,6 +94,14 @@ class WorkflowAdminMixin(VersionAdmin):
         allowed = super().has_change_permission(request, obj)
         return allowed and (obj is None or publishing.can_edit(request.user, obj))
 
+    def has_view_permission(self, request, obj=None):
+        # The read-only form shows the whole text: a story readers cannot see yet is for
+        # those who may preview it, as its history and preview are.
+        allowed = super().has_view_permission(request, obj)
+        return allowed and (
+            obj is None or obj.is_published or publishing.can_preview(request.user, obj)
+        )
+
     def has_publish_permission(self, request):
         return request.user.has_perm("articles.publish_article")
 
