@@ -19,26 +19,24 @@ from pathlib import Path
 
 import reversion
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 from django.utils.text import slugify
-from taggit.models import Tag
 
 from .. import search
-from ..models import Article, ArticlePath, Author, Byline, Category, TaggedArticle
+from ..models import Article, ArticlePath, Byline, TaggedArticle
 from ..models.stories import refuse_null_characters
 from ..publishing import publish_article, publish_unsaved, unpublish_article
 from ..rendering import find_link_warnings
 from . import jekyll, new_stories
 from .assets import AssetCopier
 from .report import ImportReport
+from .subjects import Subjects
 
 # Bump when the importer's output changes, so a re-run updates stories it imported before.
 IMPORTER_VERSION = "1"
 BATCH_SIZE = 200
 POST_SUFFIXES = {".md", ".markdown", ".mkdown", ".mkdn", ".mkd", ".html"}
-# Where a post without a category goes: a name that reads the same in Spanish and English.
-DEFAULT_SECTION_NAME = "General"
 KNOWN_KEYS = {
     "title", "description", "tagline", "category", "categories", "tag", "tags", "author",
     "date", "permalink", "published", "slug", "redirect_from",
@@ -53,23 +51,6 @@ _LINK_TARGET = re.compile(
     re.MULTILINE,
 )
 _PLAIN_URL = re.compile(r"(?:https?://|/media/|#)[^\s\"'<>()]*")
-
-
-class _CaseInsensitiveCache:
-    """Existing records by case-folded name, loaded once per run."""
-
-    def __init__(self, queryset):
-        self.records = {record.name.casefold(): record for record in queryset}
-        self.slugs = set(queryset.values_list("slug", flat=True))
-
-    def unique_slug(self, name: str, fallback: str) -> str:
-        base = slugify(name)[:90] or fallback
-        slug, number = base, 1
-        while slug in self.slugs:
-            number += 1
-            slug = f"{base}-{number}"
-        self.slugs.add(slug)
-        return slug
 
 
 @dataclass
@@ -126,7 +107,7 @@ class JekyllImporter:
              sorted(self.config.newsroom_names), sorted(old_site_urls)]
         ).encode()  # fmt: skip
         self.batch_articles: dict[str, Article] | None = None
-        self._load_caches()
+        self.subjects = Subjects(report=self.report, newsroom_names=self.config.newsroom_names)
 
     def post_files(self) -> list[Path]:
         """Every post and draft file, in a stable order."""
@@ -177,7 +158,7 @@ class JekyllImporter:
         # post responsible and keeps the others.
         except Exception:  # noqa: BLE001
             self.report.restore(checkpoint)
-            self._load_caches()
+            self.subjects.reload()
             self._import_one_by_one(files, sources, progress, done, total)
 
     def _import_batch(self, files, sources, progress, done, total):
@@ -228,9 +209,13 @@ class JekyllImporter:
             with transaction.atomic(), reversion.create_revision():
                 reversion.set_comment(f"Imported from {post.source}")
                 self._update_article(article, post)
+        except DatabaseError:
+            # A write failed outside a savepoint of its own (a section, author or tag a new
+            # post names): the batch is taken back and redone post by post.
+            raise
         except Exception as error:  # noqa: BLE001
             self.report.fail(post.source, _reason(error), checkpoint)
-            self._load_caches()
+            self.subjects.reload()
         return None
 
     def _import_one_by_one(self, files, sources, progress, done, total):
@@ -245,15 +230,10 @@ class JekyllImporter:
             # One post's bad data (or a surprise in it) must not stop a migration of thousands.
             except Exception as error:  # noqa: BLE001
                 self.report.fail(source, _reason(error), checkpoint)
-                self._load_caches()
+                self.subjects.reload()
             done += 1
             if progress:
                 progress(done, total)
-
-    def _load_caches(self):
-        self.sections = _CaseInsensitiveCache(Category.objects.all())
-        self.authors = _CaseInsensitiveCache(Author.objects.all())
-        self.tags = _CaseInsensitiveCache(Tag.objects.all())
 
     def import_post(self, path: Path, source: str) -> None:
         """Create or update the story for one post file (the careful path, one at a time)."""
@@ -374,12 +354,12 @@ class JekyllImporter:
         if plan.publish:
             # Every imported story gets a section and a byline (defaults when the post has none).
             publish_unsaved(article=article, has_section=True, has_byline=True)
-        article.category = self._section(plan.section_name, post.source)
+        article.category = self.subjects.section(plan.section_name, post.source)
         return new_stories.NewStory(
             article=article,
             source=post.source,
-            authors=[self._author(name) for name in plan.author_names],
-            tags=[self._tag(name) for name in plan.tag_names],
+            authors=[self.subjects.author(name) for name in plan.author_names],
+            tags=[self.subjects.tag(name) for name in plan.tag_names],
             old_paths=self._old_paths(post, plan) if plan.publish else [],
             publish=plan.publish,
         )
@@ -389,7 +369,7 @@ class JekyllImporter:
         was_new = article.pk is None
         previous_html = article.body_html
         plan = self._fill_fields(article, post)
-        article.category = self._section(plan.section_name, post.source)
+        article.category = self.subjects.section(plan.section_name, post.source)
         if not plan.publish and not was_new and article.status == Article.Status.PUBLISHED:
             unpublish_article(article=article)
         article.save()
@@ -411,33 +391,6 @@ class JekyllImporter:
             value = timezone.make_aware(value)
         return value
 
-    def _section(self, name: str | None, source: str) -> Category:
-        if not name:
-            self.report.warn(source, f"no category; filed under “{DEFAULT_SECTION_NAME}”")
-            name = DEFAULT_SECTION_NAME
-        name = name.strip()[:100]
-        section = self.sections.records.get(name.casefold())
-        if section is None:
-            section = Category.objects.create(
-                name=name, slug=self.sections.unique_slug(name, "seccion")
-            )
-            self.sections.records[name.casefold()] = section
-            self.report.counts["sections"] += 1
-        return section
-
-    def _author(self, name: str) -> Author:
-        author = self.authors.records.get(name.casefold())
-        if author is None:
-            is_newsroom = name.casefold() in self.config.newsroom_names
-            author = Author.objects.create(
-                name=name[:150],
-                slug=self.authors.unique_slug(name, "autor"),
-                kind=Author.Kind.ORGANIZATION if is_newsroom else Author.Kind.PERSON,
-            )
-            self.authors.records[name.casefold()] = author
-            self.report.counts["authors"] += 1
-        return author
-
     def _byline_names(self, meta: dict, source: str) -> list[str]:
         names = jekyll.split_authors(meta.get("author"))
         if not names:
@@ -446,7 +399,7 @@ class JekyllImporter:
         return names
 
     def _set_bylines(self, article, names, was_new):
-        author_ids = [self._author(name).pk for name in names]
+        author_ids = [self.subjects.author(name).pk for name in names]
         if not was_new:
             if (
                 list(article.bylines.order_by("position").values_list("author_id", flat=True))
@@ -459,16 +412,8 @@ class JekyllImporter:
             for position, author_id in enumerate(author_ids)
         )
 
-    def _tag(self, name: str) -> Tag:
-        tag = self.tags.records.get(name.casefold())
-        if tag is None:
-            tag = Tag.objects.create(name=name[:100])
-            self.tags.records[name.casefold()] = tag
-            self.report.counts["tags"] += 1
-        return tag
-
     def _set_tags(self, article, names, was_new):
-        wanted = {self._tag(name).pk for name in names}
+        wanted = {self.subjects.tag(name).pk for name in names}
         current = set() if was_new else set(article.tagged_items.values_list("tag_id", flat=True))
         if current - wanted:
             article.tagged_items.filter(tag_id__in=current - wanted).delete()

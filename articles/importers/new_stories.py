@@ -67,9 +67,10 @@ def write_new_stories(stories: list[NewStory]) -> BatchResult:
     keep_revisions_of({story.article: f"Imported from {story.source}" for story in stories})
     search.update_search_index([story.article.pk for story in stories])
     published = [story.article for story in stories if story.publish]
-    if published:
-        urls = [article.get_absolute_url() for article in published]
-        caching.content_changed(*(urls if settings.CDN_PURGE_URL else ["/"]))
+    if published and settings.CDN_PURGE_URL:
+        caching.content_changed(*(article.get_absolute_url() for article in published))
+    elif published:
+        caching.content_changed("/")
     return result
 
 
