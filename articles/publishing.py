@@ -101,7 +101,9 @@ def missing_for_publication(
         missing.append(_("a headline"))
     if not article.body.strip():
         missing.append(_("a body"))
-    if not (article.category_id is not None if has_section is None else has_section):
+    if has_section is None:
+        has_section = bool(article.category_id)
+    if not has_section:
         missing.append(_("a section"))
     if has_byline is None:
         has_byline = article.pk is not None and article.bylines.exists()

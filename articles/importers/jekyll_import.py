@@ -195,7 +195,7 @@ class JekyllImporter:
             self.report.warn(source, f"old address {path} already leads to another story")
         self.report.counts["old_paths"] += result.old_paths
 
-    def _import_read_post(self, post: "_ReadPost") -> new_stories.NewStory | None:
+    def _import_read_post(self, post: _ReadPost) -> new_stories.NewStory | None:
         """A new post checked and rendered for the batch; a known one updated in its savepoint."""
         checkpoint = self.report.checkpoint()
         try:
@@ -247,7 +247,7 @@ class JekyllImporter:
         else:
             self._update_article(article, post)
 
-    def _read_post(self, path: Path, source: str) -> "_ReadPost | None":
+    def _read_post(self, path: Path, source: str) -> _ReadPost | None:
         """Read and parse a post file; None when it is unchanged since the last run or skipped."""
         try:
             data = path.read_bytes()
@@ -266,7 +266,7 @@ class JekyllImporter:
         slug_source = str(post.front_matter.get("slug") or post.slug or Path(identity).name)
         return _ReadPost(post, source, identity, fingerprint, is_draft_file, slug_source)
 
-    def _find_article(self, post: "_ReadPost") -> Article:
+    def _find_article(self, post: _ReadPost) -> Article:
         candidates = post.candidate_slugs
         if self.batch_articles is None:
             existing = {
@@ -288,14 +288,14 @@ class JekyllImporter:
             f"every address for “{candidates[0]}” is taken by other stories"
         )
 
-    def _update_article(self, article: Article, post: "_ReadPost") -> None:
+    def _update_article(self, article: Article, post: _ReadPost) -> None:
         if article.import_metadata.get("fingerprint") == post.fingerprint:
             self.report.counts["unchanged"] += 1
             return
         self.report.counts["updated"] += 1
         self._save_article(article, post)
 
-    def _fill_fields(self, article: Article, post: "_ReadPost") -> "_Plan":
+    def _fill_fields(self, article: Article, post: _ReadPost) -> _Plan:
         """Set the story's own fields from the post and report what looks wrong (no writes)."""
         meta, source = post.post.front_matter, post.source
         plan = _Plan(
@@ -341,14 +341,14 @@ class JekyllImporter:
         plan.tag_names = jekyll.front_matter_list(meta, "tag", "tags") + extra_categories
         return plan
 
-    def _prepare_new_story(self, article: Article, post: "_ReadPost") -> new_stories.NewStory:
+    def _prepare_new_story(self, article: Article, post: _ReadPost) -> new_stories.NewStory:
         """A new post as ``Article.save`` and ``publish_article`` would check it, unwritten.
 
         Everything that can refuse the post runs before the sections, authors and tags it
         names are created, so a refused post leaves nothing behind.
         """
         plan = self._fill_fields(article, post)
-        article.edit_version = 1
+        article.edit_version = 1  # what its first save would make it
         article.render_body()
         refuse_null_characters(article)
         if plan.publish:
@@ -364,7 +364,7 @@ class JekyllImporter:
             publish=plan.publish,
         )
 
-    def _save_article(self, article: Article, post: "_ReadPost") -> None:
+    def _save_article(self, article: Article, post: _ReadPost) -> None:
         """Save one story with its byline, tags, organizations and old addresses, and publish it."""
         was_new = article.pk is None
         previous_html = article.body_html
@@ -422,7 +422,7 @@ class JekyllImporter:
             for tag_id in sorted(wanted - current)
         )
 
-    def _old_paths(self, post: "_ReadPost", plan: "_Plan") -> list[str]:
+    def _old_paths(self, post: _ReadPost, plan: _Plan) -> list[str]:
         """Every address the post had on the old site, as paths this site can answer."""
         meta = post.post.front_matter
         local_when = timezone.localtime(plan.when)
