@@ -20,6 +20,7 @@ MAX_BRACKET_DEPTH = 50
 MAX_EMPHASIS_MARKS_PER_BLOCK = 2000
 _BLOCK_SEPARATOR = re.compile(r"\n[ \t]*\n")
 _LINE_NESTING = re.compile(r"^((?:[ \t]*>)*)([ \t]*)")
+_BRACKETS = {"[": re.compile(r"[\[\]]"), "(": re.compile(r"[()]")}
 
 
 class MarkdownRefused(ValidationError):
@@ -33,7 +34,9 @@ def _nesting_depth(line: str) -> int:
 
 def _bracket_depth(block: str, opening: str, closing: str) -> int:
     depth = deepest = 0
-    for char in block:
+    # Only the brackets themselves: a loop over every character took a tenth of a story's
+    # render time.
+    for char in _BRACKETS[opening].findall(block):
         if char == opening:
             depth += 1
             deepest = max(deepest, depth)

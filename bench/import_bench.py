@@ -88,6 +88,22 @@ def markdown_ms_per_post(site: Path, sample: int = 200) -> float:
     return 1000 * (time.perf_counter() - started) / len(bodies)
 
 
+def empty_story_tables() -> None:
+    """Start from empty story tables without loading the old rows (that would show in RSS)."""
+    from django.db import connection
+    from reversion.models import Revision
+
+    from articles.models import Article, Author, Category
+
+    if connection.vendor == "postgresql":
+        tables = ", ".join(model._meta.db_table for model in (Article, Author, Category, Revision))
+        with connection.cursor() as cursor:
+            cursor.execute(f"TRUNCATE {tables} RESTART IDENTITY CASCADE")
+        return
+    for model in (Article, Author, Category, Revision):
+        model.objects.all().delete()
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--posts", type=int, nargs="+", default=[1000, 10000])
@@ -101,7 +117,6 @@ def main():
     from django.db import connection
 
     from articles.importers.jekyll_import import import_site
-    from articles.models import Article, Author, Category
 
     call_command("migrate", verbosity=0)
     print(f"database: {connection.vendor}")
@@ -110,9 +125,7 @@ def main():
             site = Path(temp) / "site"
             write_site(site, count)
             settings.MEDIA_ROOT = Path(temp) / "media"
-            Article.objects.all().delete()
-            Author.objects.all().delete()
-            Category.objects.all().delete()
+            empty_story_tables()
             for label in ("first import", "second run (unchanged)"):
                 started = time.perf_counter()
                 report = import_site(site)

@@ -18,6 +18,8 @@ _LIQUID_TAG = re.compile(r"{%-?.*?-?%}", re.DOTALL)
 _SITE_VARIABLE = re.compile(r"{{-?\s*(site\.url|site\.baseurl|BASE_PATH)\s*-?}}")
 _LIQUID_OUTPUT = re.compile(r"{{-?.*?-?}}", re.DOTALL)
 _RAW_PLACEHOLDER = "\x00raw{}\x00"
+# libyaml's safe loader when PyYAML was built with it: the same YAML, ten times faster.
+_SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _PLACEHOLDER = re.compile(r":([a-z_]+)")
 # Jekyll's named permalink styles (https://jekyllrb.com/docs/permalinks/#built-in-formats).
 PERMALINK_STYLES = {
@@ -110,7 +112,7 @@ def parse_post(text: str, *, filename: str = "") -> JekyllPost:
     if not match:
         raise JekyllPostError("no front matter (the file must start with a line of ---)")
     try:
-        front_matter = yaml.safe_load(match.group(1)) or {}
+        front_matter = yaml.load(match.group(1), Loader=_SAFE_LOADER) or {}
     except yaml.YAMLError as error:
         raise JekyllPostError(f"front matter is not valid YAML: {error}") from error
     if not isinstance(front_matter, dict):

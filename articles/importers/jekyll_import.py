@@ -1,39 +1,42 @@
 """Import a whole Jekyll site: posts, drafts, images and every old address.
 
-Posts are read in file-name order and imported in batches; each post runs in its own savepoint,
-so a broken post leaves nothing behind and the others carry on. A post's identity is its file
-(``_posts/2017-05-24-x``): a second run finds the story it made, skips it when the file is
-unchanged, and updates it when the file changed. Sections, authors and tags are cached in memory
-for the run, so a large import costs a handful of queries per post.
+Posts are read in file-name order and imported in batches. New posts are checked and rendered
+in Python first; a post that fails there is reported and never written, and the batch's good
+posts are then written together in one transaction (``new_stories``). If that write fails,
+the batch is rolled back and imported again post by post, each in its own savepoint, so a
+broken post leaves nothing behind and the others carry on. Posts imported before take that
+careful path too. A post's identity is its file (``_posts/2017-05-24-x``): a second run finds
+the story it made, skips it when the file is unchanged, and updates it when the file changed.
+Sections, authors and tags are cached in memory for the run.
 """
 
 import hashlib
 import json
 import re
+from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from pathlib import Path
 
 import reversion
 from django.conf import settings
-from django.db import transaction
+from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 from django.utils.text import slugify
-from taggit.models import Tag
 
 from .. import search
-from ..models import Article, ArticlePath, Author, Byline, Category, TaggedArticle
-from ..publishing import publish_article, unpublish_article
+from ..models import Article, ArticlePath, Byline, TaggedArticle
+from ..models.stories import refuse_null_characters
+from ..publishing import publish_article, publish_unsaved, unpublish_article
 from ..rendering import find_link_warnings
-from . import jekyll
+from . import jekyll, new_stories
 from .assets import AssetCopier
 from .report import ImportReport
+from .subjects import Subjects
 
 # Bump when the importer's output changes, so a re-run updates stories it imported before.
 IMPORTER_VERSION = "1"
 BATCH_SIZE = 200
 POST_SUFFIXES = {".md", ".markdown", ".mkdown", ".mkdn", ".mkd", ".html"}
-# Where a post without a category goes: a name that reads the same in Spanish and English.
-DEFAULT_SECTION_NAME = "General"
 KNOWN_KEYS = {
     "title", "description", "tagline", "category", "categories", "tag", "tags", "author",
     "date", "permalink", "published", "slug", "redirect_from",
@@ -50,21 +53,40 @@ _LINK_TARGET = re.compile(
 _PLAIN_URL = re.compile(r"(?:https?://|/media/|#)[^\s\"'<>()]*")
 
 
-class _CaseInsensitiveCache:
-    """Existing records by case-folded name, loaded once per run."""
+@dataclass
+class _ReadPost:
+    """A post file read and parsed, with what ties it to its story."""
 
-    def __init__(self, queryset):
-        self.records = {record.name.casefold(): record for record in queryset}
-        self.slugs = set(queryset.values_list("slug", flat=True))
+    post: jekyll.JekyllPost
+    source: str
+    identity: str
+    fingerprint: str
+    is_draft_file: bool
+    slug_source: str
 
-    def unique_slug(self, name: str, fallback: str) -> str:
-        base = slugify(name)[:90] or fallback
-        slug, number = base, 1
-        while slug in self.slugs:
-            number += 1
-            slug = f"{base}-{number}"
-        self.slugs.add(slug)
-        return slug
+    @property
+    def candidate_slugs(self) -> list[str]:
+        """The slugs the story may have, in order of preference."""
+        digest = hashlib.sha1(self.identity.encode()).hexdigest()[:8]
+        base = slugify(self.slug_source)[:180] or f"historia-{digest}"
+        when = self.post.file_date
+        dated = f"{base}-{when:%Y-%m-%d}" if when else base
+        return [base, dated] + [f"{dated}-{number}" for number in range(2, 6)]
+
+
+@dataclass
+class _Plan:
+    """What a post asks for beyond the story's own fields."""
+
+    publish: bool
+    when: datetime | None
+    categories: list[str]
+    author_names: list[str] = field(default_factory=list)
+    tag_names: list[str] = field(default_factory=list)
+
+    @property
+    def section_name(self) -> str | None:
+        return self.categories[0] if self.categories else None
 
 
 class JekyllImporter:
@@ -84,7 +106,8 @@ class JekyllImporter:
             [IMPORTER_VERSION, self.config.permalink, self.config.baseurl, settings.TIME_ZONE,
              sorted(self.config.newsroom_names), sorted(old_site_urls)]
         ).encode()  # fmt: skip
-        self._load_caches()
+        self.batch_articles: dict[str, Article] | None = None
+        self.subjects = Subjects(report=self.report, newsroom_names=self.config.newsroom_names)
 
     def post_files(self) -> list[Path]:
         """Every post and draft file, in a stable order."""
@@ -123,6 +146,80 @@ class JekyllImporter:
                 import_metadata__jekyll_id__in=[_identity(source) for source in sources]
             ).values_list("import_metadata__jekyll_id", "import_metadata__fingerprint")
         )
+        if not connection.features.can_return_rows_from_bulk_insert:
+            # The batch path needs the ids bulk_create gives back (every supported database).
+            self._import_one_by_one(files, sources, progress, done, total)
+            return
+        checkpoint = self.report.checkpoint()
+        try:
+            with transaction.atomic():
+                self._import_batch(files, sources, progress, done, total)
+        # A write that fails takes the whole batch back; redoing it post by post finds the
+        # post responsible and keeps the others.
+        except Exception:  # noqa: BLE001
+            self.report.restore(checkpoint)
+            self.subjects.reload()
+            self._import_one_by_one(files, sources, progress, done, total)
+
+    def _import_batch(self, files, sources, progress, done, total):
+        """Read and check every post in Python, then write the new ones together."""
+        read = []
+        for path, source in zip(files, sources, strict=True):
+            checkpoint = self.report.checkpoint()
+            try:
+                post = self._read_post(path, source)
+            except Exception as error:  # noqa: BLE001
+                self.report.fail(source, _reason(error), checkpoint)
+                post = None
+            read.append(post)
+        slugs = {slug for post in read if post for slug in post.candidate_slugs}
+        self.batch_articles = {
+            article.slug: article for article in Article.objects.filter(slug__in=slugs)
+        }
+        stories = []
+        try:
+            for post in read:
+                if post is not None:
+                    story = self._import_read_post(post)
+                    if story is not None:
+                        stories.append(story)
+                done += 1
+                if progress:
+                    progress(done, total)
+        finally:
+            self.batch_articles = None
+        result = new_stories.write_new_stories(stories)
+        for story in stories:
+            self.report.counts["organizations"] += len(story.organization_ids)
+        for source, path in result.taken_paths:
+            self.report.warn(source, f"old address {path} already leads to another story")
+        self.report.counts["old_paths"] += result.old_paths
+
+    def _import_read_post(self, post: _ReadPost) -> new_stories.NewStory | None:
+        """A new post checked and rendered for the batch; a known one updated in its savepoint."""
+        checkpoint = self.report.checkpoint()
+        try:
+            article = self._find_article(post)
+            if article.pk is None:
+                self.report.counts["created"] += 1
+                story = self._prepare_new_story(article, post)
+                # Taken for the rest of the batch, as a saved story's slug would be.
+                self.batch_articles[article.slug] = article
+                return story
+            with transaction.atomic(), reversion.create_revision():
+                reversion.set_comment(f"Imported from {post.source}")
+                self._update_article(article, post)
+        except DatabaseError:
+            # A write failed outside a savepoint of its own (a section, author or tag a new
+            # post names): the batch is taken back and redone post by post.
+            raise
+        except Exception as error:  # noqa: BLE001
+            self.report.fail(post.source, _reason(error), checkpoint)
+            self.subjects.reload()
+        return None
+
+    def _import_one_by_one(self, files, sources, progress, done, total):
+        """The careful path: each post in its own savepoint and revision."""
         for path, source in zip(files, sources, strict=True):
             checkpoint = self.report.checkpoint()
             try:
@@ -133,18 +230,25 @@ class JekyllImporter:
             # One post's bad data (or a surprise in it) must not stop a migration of thousands.
             except Exception as error:  # noqa: BLE001
                 self.report.fail(source, _reason(error), checkpoint)
-                self._load_caches()
+                self.subjects.reload()
             done += 1
             if progress:
                 progress(done, total)
 
-    def _load_caches(self):
-        self.sections = _CaseInsensitiveCache(Category.objects.all())
-        self.authors = _CaseInsensitiveCache(Author.objects.all())
-        self.tags = _CaseInsensitiveCache(Tag.objects.all())
-
     def import_post(self, path: Path, source: str) -> None:
-        """Create or update the story for one post file."""
+        """Create or update the story for one post file (the careful path, one at a time)."""
+        post = self._read_post(path, source)
+        if post is None:
+            return
+        article = self._find_article(post)
+        if article.pk is None:
+            self.report.counts["created"] += 1
+            self._save_article(article, post)
+        else:
+            self._update_article(article, post)
+
+    def _read_post(self, path: Path, source: str) -> _ReadPost | None:
+        """Read and parse a post file; None when it is unchanged since the last run or skipped."""
         try:
             data = path.read_bytes()
         except OSError as error:
@@ -153,50 +257,59 @@ class JekyllImporter:
         fingerprint = hashlib.sha256(self.context + b"\0" + data).hexdigest()
         if self.fingerprints.get(identity) == fingerprint:
             self.report.counts["unchanged"] += 1
-            return
+            return None
         is_draft_file = source.startswith("_drafts/")
         post = jekyll.decode_post(data, filename=path.name)
         if not is_draft_file and post.file_date is None:
             self.report.warn(source, "skipped: a post's file name must be YYYY-MM-DD-title.md")
-            return
-        meta = post.front_matter
-        slug_source = str(meta.get("slug") or post.slug or Path(identity).name)
-        article = self._find_article(identity, slug_source, post.file_date)
-        if article.pk and article.import_metadata.get("fingerprint") == fingerprint:
-            self.report.counts["unchanged"] += 1
-            return
-        self.report.counts["updated" if article.pk else "created"] += 1
-        self._fill_article(article, post, source, identity, fingerprint, is_draft_file)
+            return None
+        slug_source = str(post.front_matter.get("slug") or post.slug or Path(identity).name)
+        return _ReadPost(post, source, identity, fingerprint, is_draft_file, slug_source)
 
-    def _find_article(self, identity: str, slug_source: str, when: date | None) -> Article:
-        base = slugify(slug_source)[:180] or "historia-" + hashlib.sha1(identity.encode()).hexdigest()[:8]  # fmt: skip
-        dated = f"{base}-{when:%Y-%m-%d}" if when else base
-        candidates = [base, dated] + [f"{dated}-{number}" for number in range(2, 6)]
-        existing = {
-            article.slug: article for article in Article.objects.filter(slug__in=candidates)
-        }
+    def _find_article(self, post: _ReadPost) -> Article:
+        candidates = post.candidate_slugs
+        if self.batch_articles is None:
+            existing = {
+                article.slug: article for article in Article.objects.filter(slug__in=candidates)
+            }
+        else:
+            existing = {
+                slug: self.batch_articles[slug]
+                for slug in candidates
+                if slug in self.batch_articles
+            }
         for article in existing.values():
-            if article.import_metadata.get("jekyll_id") == identity:
+            if article.import_metadata.get("jekyll_id") == post.identity:
                 return article
         for slug in candidates:
             if slug not in existing:
                 return Article(slug=slug)
-        raise jekyll.JekyllPostError(f"every address for “{base}” is taken by other stories")
+        raise jekyll.JekyllPostError(
+            f"every address for “{candidates[0]}” is taken by other stories"
+        )
 
-    def _fill_article(self, article, post, source, identity, fingerprint, is_draft_file):
-        meta = post.front_matter
-        was_new = article.pk is None
-        previous_html = article.body_html
-        publish = not is_draft_file and meta.get("published") not in (False, "false")
-        when = self._publication_time(meta, post.file_date)
+    def _update_article(self, article: Article, post: _ReadPost) -> None:
+        if article.import_metadata.get("fingerprint") == post.fingerprint:
+            self.report.counts["unchanged"] += 1
+            return
+        self.report.counts["updated"] += 1
+        self._save_article(article, post)
+
+    def _fill_fields(self, article: Article, post: _ReadPost) -> _Plan:
+        """Set the story's own fields from the post and report what looks wrong (no writes)."""
+        meta, source = post.post.front_matter, post.source
+        plan = _Plan(
+            publish=not post.is_draft_file and meta.get("published") not in (False, "false"),
+            when=self._publication_time(meta, post.post.file_date),
+            categories=jekyll.front_matter_list(meta, "category", "categories"),
+        )
         headline = str(meta.get("title") or "").strip()
         if not headline:
-            headline = jekyll.titleize_slug(post.slug or Path(identity).name)
+            headline = jekyll.titleize_slug(post.post.slug or Path(post.identity).name)
             self.report.warn(source, f"no title; using “{headline}”")
         if len(headline) > Article._meta.get_field("headline").max_length:
             raise jekyll.JekyllPostError("the title is longer than 300 characters")
-        categories = jekyll.front_matter_list(meta, "category", "categories")
-        body, missing = self.assets.localize(jekyll.resolve_liquid(post.body))
+        body, missing = self.assets.localize(jekyll.resolve_liquid(post.post.body))
         for path in missing:
             self.report.warn(source, f"image not found in the site: {path}")
         self.report.counts["images_missing"] += len(missing)
@@ -212,31 +325,61 @@ class JekyllImporter:
         article.dek = str(meta.get("description") or "").strip()
         article.summary = str(meta.get("tagline") or "").strip()
         article.body = body
-        article.category = self._section(categories[0] if categories else None, source)
-        article.published_at = when
+        article.published_at = plan.when
         article.import_metadata = {
-            "jekyll_id": identity,
+            "jekyll_id": post.identity,
             "source": source,
-            "fingerprint": fingerprint,
+            "fingerprint": post.fingerprint,
             "front_matter": json.loads(json.dumps(unknown, default=str)),
         }
-        if not publish and not was_new and article.status == Article.Status.PUBLISHED:
-            unpublish_article(article=article)
-        article.save()
-        self._set_bylines(article, meta, source, was_new)
-        extra_categories = categories[1:]
+        plan.author_names = self._byline_names(meta, source)
+        extra_categories = plan.categories[1:]
         if extra_categories:
             self.report.warn(
                 source, f"extra categories kept as tags: {', '.join(extra_categories)}"
             )
-        self._set_tags(
-            article, jekyll.front_matter_list(meta, "tag", "tags") + extra_categories, was_new
+        plan.tag_names = jekyll.front_matter_list(meta, "tag", "tags") + extra_categories
+        return plan
+
+    def _prepare_new_story(self, article: Article, post: _ReadPost) -> new_stories.NewStory:
+        """A new post as ``Article.save`` and ``publish_article`` would check it, unwritten.
+
+        Everything that can refuse the post runs before the sections, authors and tags it
+        names are created, so a refused post leaves nothing behind.
+        """
+        plan = self._fill_fields(article, post)
+        article.edit_version = 1  # what its first save would make it
+        article.render_body()
+        refuse_null_characters(article)
+        if plan.publish:
+            # Every imported story gets a section and a byline (defaults when the post has none).
+            publish_unsaved(article=article, has_section=True, has_byline=True)
+        article.category = self.subjects.section(plan.section_name, post.source)
+        return new_stories.NewStory(
+            article=article,
+            source=post.source,
+            authors=[self.subjects.author(name) for name in plan.author_names],
+            tags=[self.subjects.tag(name) for name in plan.tag_names],
+            old_paths=self._old_paths(post, plan) if plan.publish else [],
+            publish=plan.publish,
         )
+
+    def _save_article(self, article: Article, post: _ReadPost) -> None:
+        """Save one story with its byline, tags, organizations and old addresses, and publish it."""
+        was_new = article.pk is None
+        previous_html = article.body_html
+        plan = self._fill_fields(article, post)
+        article.category = self.subjects.section(plan.section_name, post.source)
+        if not plan.publish and not was_new and article.status == Article.Status.PUBLISHED:
+            unpublish_article(article=article)
+        article.save()
+        self._set_bylines(article, plan.author_names, was_new)
+        self._set_tags(article, plan.tag_names, was_new)
         found = article.attach_linked_organizations(previous_body_html=previous_html)
         self.report.counts["organizations"] += len(found)
-        if publish:
-            self._record_old_paths(article, post, meta, categories, when, source)
-            publish_article(article=article, at=when)
+        if plan.publish:
+            self._record_old_paths(article, self._old_paths(post, plan), post.source)
+            publish_article(article=article, at=plan.when)
 
     def _publication_time(self, meta: dict, file_date: date | None) -> datetime | None:
         value = jekyll.parse_front_matter_date(meta.get("date")) or file_date
@@ -248,39 +391,15 @@ class JekyllImporter:
             value = timezone.make_aware(value)
         return value
 
-    def _section(self, name: str | None, source: str) -> Category:
-        if not name:
-            self.report.warn(source, f"no category; filed under “{DEFAULT_SECTION_NAME}”")
-            name = DEFAULT_SECTION_NAME
-        name = name.strip()[:100]
-        section = self.sections.records.get(name.casefold())
-        if section is None:
-            section = Category.objects.create(
-                name=name, slug=self.sections.unique_slug(name, "seccion")
-            )
-            self.sections.records[name.casefold()] = section
-            self.report.counts["sections"] += 1
-        return section
-
-    def _author(self, name: str) -> Author:
-        author = self.authors.records.get(name.casefold())
-        if author is None:
-            is_newsroom = name.casefold() in self.config.newsroom_names
-            author = Author.objects.create(
-                name=name[:150],
-                slug=self.authors.unique_slug(name, "autor"),
-                kind=Author.Kind.ORGANIZATION if is_newsroom else Author.Kind.PERSON,
-            )
-            self.authors.records[name.casefold()] = author
-            self.report.counts["authors"] += 1
-        return author
-
-    def _set_bylines(self, article, meta, source, was_new):
+    def _byline_names(self, meta: dict, source: str) -> list[str]:
         names = jekyll.split_authors(meta.get("author"))
         if not names:
             names = [self.config.author_name or self.config.title or settings.SITE_NAME]
             self.report.warn(source, f"no author; signed by “{names[0]}”")
-        author_ids = [self._author(name).pk for name in names]
+        return names
+
+    def _set_bylines(self, article, names, was_new):
+        author_ids = [self.subjects.author(name).pk for name in names]
         if not was_new:
             if (
                 list(article.bylines.order_by("position").values_list("author_id", flat=True))
@@ -293,16 +412,8 @@ class JekyllImporter:
             for position, author_id in enumerate(author_ids)
         )
 
-    def _tag(self, name: str) -> Tag:
-        tag = self.tags.records.get(name.casefold())
-        if tag is None:
-            tag = Tag.objects.create(name=name[:100])
-            self.tags.records[name.casefold()] = tag
-            self.report.counts["tags"] += 1
-        return tag
-
     def _set_tags(self, article, names, was_new):
-        wanted = {self._tag(name).pk for name in names}
+        wanted = {self.subjects.tag(name).pk for name in names}
         current = set() if was_new else set(article.tagged_items.values_list("tag_id", flat=True))
         if current - wanted:
             article.tagged_items.filter(tag_id__in=current - wanted).delete()
@@ -311,17 +422,23 @@ class JekyllImporter:
             for tag_id in sorted(wanted - current)
         )
 
-    def _record_old_paths(self, article, post, meta, categories, when, source):
-        local_when = timezone.localtime(when)
-        slug = str(meta.get("slug") or post.slug)
+    def _old_paths(self, post: _ReadPost, plan: _Plan) -> list[str]:
+        """Every address the post had on the old site, as paths this site can answer."""
+        meta = post.post.front_matter
+        local_when = timezone.localtime(plan.when)
+        slug = str(meta.get("slug") or post.post.slug)
         pattern = str(meta.get("permalink") or self.config.permalink)
-        paths = jekyll.expand_permalink(pattern, when=local_when, slug=slug, categories=categories)
+        paths = jekyll.expand_permalink(
+            pattern, when=local_when, slug=slug, categories=plan.categories
+        )
         paths += [
             jekyll.normalize_old_path(path) for path in jekyll.as_list(meta.get("redirect_from"))
         ]
         if self.config.baseurl:
             paths = [jekyll.normalize_old_path(self.config.baseurl + path) for path in paths]
-        paths = [path for path in dict.fromkeys(paths) if len(path) <= MAX_PATH]
+        return [path for path in dict.fromkeys(paths) if len(path) <= MAX_PATH]
+
+    def _record_old_paths(self, article, paths, source):
         taken = dict(ArticlePath.objects.filter(path__in=paths).values_list("path", "article_id"))
         for path, owner in taken.items():
             if owner != article.pk:

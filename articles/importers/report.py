@@ -21,10 +21,14 @@ class ImportReport:
         """A snapshot to return to when a post fails, so it counts for nothing."""
         return Counter(self.counts), len(self.warnings)
 
+    def restore(self, checkpoint: tuple[Counter, int]) -> None:
+        """Forget everything counted and warned since the checkpoint (a batch taken back)."""
+        self.counts = Counter(checkpoint[0])
+        del self.warnings[checkpoint[1] :]
+
     def fail(self, source: str, reason: str, checkpoint: tuple[Counter, int]) -> None:
         """Record a post that was not imported, undoing whatever it had counted."""
-        self.counts, warning_count = Counter(checkpoint[0]), checkpoint[1]
-        del self.warnings[warning_count:]
+        self.restore(checkpoint)
         self.failures.append((source, reason))
 
     def lines(self) -> list[str]:
