@@ -1,6 +1,6 @@
 """Write the addresses of N random published stories, one per line, for wrk to spread load over.
 
-    DATABASE_URL=... python bench/story_paths.py --count 1000 > /tmp/bench/newsroom_paths_pg100k.txt
+DATABASE_URL=... python bench/story_paths.py --count 1000 > /tmp/bench/newsroom_paths_pg100k.txt
 """
 
 import argparse

@@ -182,7 +182,9 @@ def _browser_requests_finish_before_flush(request):
     quiet_checks = 0
     with connection.cursor() as cursor:
         while time.monotonic() < deadline and quiet_checks < 4:
-            cursor.execute(f"SELECT count(*) FROM pg_stat_activity WHERE {others} AND state <> 'idle'")
+            cursor.execute(
+                f"SELECT count(*) FROM pg_stat_activity WHERE {others} AND state <> 'idle'"
+            )
             quiet_checks = quiet_checks + 1 if cursor.fetchone()[0] == 0 else 0
             time.sleep(0.05)
         cursor.execute(f"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE {others}")
