@@ -2,9 +2,10 @@
 
 The whole policy lives here. ``PageCacheMiddleware`` stores the pages in ``CACHEABLE_VIEWS``
 for requests without a session (an editor always gets a fresh, private page) and answers
-conditional requests with 304. Invalidation is exact: every page's key holds the site's content
-*generation*, a number in the cache that any change to what readers see moves on
-(``content_changed``), so two processes sharing one Redis see the same pages. Scheduled stories
+conditional requests with 304. Invalidation is exact: every stored page records the site's
+content *generation*, a number in the cache that any change to what readers see moves on
+(``content_changed``), and is only served while that number is current, so two processes
+sharing one Redis see the same pages. Scheduled stories
 need no change to appear: a page is never kept past the next time a story becomes visible.
 
 The cache is an optimisation, never a dependency: if it fails, pages are served uncached.
@@ -189,11 +190,11 @@ class PageCacheMiddleware:
 
     def serve_public(self, request):
         """The page from the cache, or rendered and stored; then the 304 check."""
-        generation = current_generation() if settings.PAGE_CACHE else None
-        key = f"pages:{generation}:{hashlib.md5(request.get_full_path().encode()).hexdigest()}"
-        entry = _cache_call("get", key) if generation is not None else None
-        # Checked here too, not only by the cache's TTL: a scheduled story is due at our clock.
-        if entry is None or entry["expires"] <= time.time():
+        key = f"pages:page:{hashlib.md5(request.get_full_path().encode()).hexdigest()}"
+        generation, entry = _generation_and_entry(key) if settings.PAGE_CACHE else (None, None)
+        # A page stored under an older generation is stale. The expiry is checked here too, not
+        # only by the cache's TTL: a scheduled story is due at our clock.
+        if entry is None or entry["generation"] != generation or entry["expires"] <= time.time():
             response = self.get_response(request)
             if not _storable(response):
                 return response
@@ -207,6 +208,21 @@ class PageCacheMiddleware:
         return get_conditional_response(
             request, etag=response.get("ETag"), last_modified=last_modified, response=response
         )
+
+
+def _generation_and_entry(key: str) -> tuple[int | None, dict | None]:
+    """The current generation and the page stored under ``key``, in one round trip.
+
+    A cached page costs one request to Redis, not two: the generation is not part of the key
+    but kept in the entry, and compared. (None, None) when the cache is unreachable.
+    """
+    found = _cache_call("get_many", [GENERATION_KEY, key])
+    if found is None:
+        return None, None
+    generation = found.get(GENERATION_KEY)
+    if generation is None:
+        return current_generation(), None
+    return generation, found.get(key)
 
 
 def _has_session(request) -> bool:
@@ -239,6 +255,7 @@ def _entry_for(response, generation) -> dict:
         "content": response.content,
         "headers": dict(response.items()),
         "expires": time.time() + lifetime,
+        "generation": generation,
     }
 
 
