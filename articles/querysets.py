@@ -16,8 +16,8 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-# How many of the newest stories sharing something with a story are scored for "related".
-RELATED_CANDIDATES = 200
+# How many of the newest published stories are scored when looking for related stories.
+RELATED_WINDOW = 500
 
 
 def story_lookup(subject_model) -> str:
@@ -101,7 +101,7 @@ class ArticleQuerySet(models.QuerySet):
 
     def related_to(self, article, *, limit=4):
         """Published stories sharing organizations (3 points each), tags (2) or the section
-        (1) with ``article``, among the newest 200 that share anything; best score first, then
+        (1) with ``article``, among the newest ``RELATED_WINDOW``; best score first, then
         newest; one query.
 
         Reads the article's organizations and tags from its prefetch (``for_detail()``).
@@ -118,29 +118,25 @@ class ArticleQuerySet(models.QuerySet):
             TaggedArticle.objects.filter(content_object=OuterRef("pk"), tag__in=tag_ids),
             "content_object",
         )
-        candidates = Q(pk__in=links.filter(organization__in=organization_ids).values("article"))
-        candidates |= Q(
-            pk__in=TaggedArticle.objects.filter(tag__in=tag_ids).values("content_object")
-        )
-        if article.category_id:
-            candidates |= Q(category_id=article.category_id)
         same_section = Case(
             When(category_id=article.category_id, then=Value(1)),
             default=Value(0),
             output_field=IntegerField(),
         )
-        # Only the newest candidates are scored: scoring every story that shares a section or a
-        # common tag costs a second at 100,000 stories, and readers want recent related news.
-        recent_candidates = (
+        # Only the newest stories are scored, each with two probes of the link tables' unique
+        # indexes. Asking first for "every story sharing a tag or an organization" read all of
+        # a common organization's links (20,000 rows, 14 ms at 100,000 stories); readers want
+        # recent related news anyway.
+        newest = (
             self.published()
-            .filter(candidates)
             .exclude(pk=article.pk)
             .order_by("-published_at", "-id")
-            .values("pk")[:RELATED_CANDIDATES]
+            .values("pk")[:RELATED_WINDOW]
         )
         return (
-            self.filter(pk__in=recent_candidates)
+            self.filter(pk__in=newest)
             .annotate(relatedness=shared_organizations * 3 + shared_tags * 2 + same_section)
+            .filter(relatedness__gt=0)
             .order_by("-relatedness", "-published_at", "-id")[:limit]
         )
 

@@ -291,7 +291,9 @@ def test_story_page_shows_updated_date_only_when_the_story_changed(client, db):
 
 def test_time_elements_carry_whole_seconds_in_the_site_time_zone(client, db):
     # HTML refuses more than three fraction digits; stored times have six (the Nu checker found it).
-    story = ArticleFactory(published_at=timezone.now().replace(microsecond=123456))
+    # An hour ago: replacing the microseconds alone could put the story a moment in the future.
+    published_at = (timezone.now() - timedelta(hours=1)).replace(microsecond=123456)
+    story = ArticleFactory(published_at=published_at)
     Article.objects.filter(pk=story.pk).update(updated_at=story.published_at + timedelta(days=1))
 
     page = html_of(client.get(story.get_absolute_url()))
