@@ -146,15 +146,16 @@ class ArchiveMixin(PublishedArticlesMixin):
         if date_type not in ("year", "month"):
             return super().get_date_list(queryset, date_type, ordering)
         dates = queryset.order_by(self.date_field).values(self.date_field)
-        # Both lookups as subqueries of one statement (any one row carries them).
+        # Both lookups as subqueries of one statement (any one row carries them; unordered, or
+        # the database would sort every story to pick that row).
         bounds = (
             queryset.model.objects.annotate(
                 first=Subquery(dates[:1]), last=Subquery(dates.reverse()[:1])
             )
             .values_list("first", "last")
-            .first()
+            .order_by()[:1]
         )
-        first, last = bounds or (None, None)
+        first, last = next(iter(bounds), (None, None))
         if first is None:
             return []
         first, last = timezone.localtime(first).date(), timezone.localtime(last).date()
