@@ -1,0 +1,243 @@
+"""Jekyll post files read for the import and turned into a story's fields, unsaved.
+
+A post's identity is its file (``_posts/2017-05-24-x``), so a second run finds the story it
+made; its fingerprint (the file and every setting that shapes the story) tells whether it
+changed since. ``PostReader.fill_fields`` sets the story's own fields (copying the images it
+shows, through ``assets``) and returns a ``PostPlan``: what the post asks for beyond them
+(publication, section, bylines, tags); ``old_paths`` lists the addresses it had on the old
+site. Nothing here writes to the database: the importer does.
+"""
+
+import hashlib
+import json
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from pathlib import Path
+
+from django.conf import settings
+from django.utils import timezone
+from django.utils.text import slugify
+
+from ..models import Article, ArticlePath
+from ..rendering import find_link_warnings
+from . import jekyll
+from .assets import AssetCopier
+from .report import ImportReport
+
+# Bump when the importer's output changes, so a re-run updates stories it imported before.
+IMPORTER_VERSION = "1"
+POST_SUFFIXES = {".md", ".markdown", ".mkdown", ".mkdn", ".mkd", ".html"}
+KNOWN_KEYS = {
+    "title", "description", "tagline", "category", "categories", "tag", "tags", "author",
+    "date", "permalink", "published", "slug", "redirect_from",
+}  # fmt: skip
+# Theme keys every post carries: kept for the export, not worth a warning.
+QUIET_KEYS = {"layout"}
+MAX_PATH = ArticlePath._meta.get_field("path").max_length
+# Every place Markdown or HTML can put a link target: inline links, reference definitions,
+# attributes and autolinks. Over-matching is harmless; it only triggers the full check.
+_LINK_TARGET = re.compile(
+    r"\]\(([^)]*)\)|^[ \t]*\[[^\]]+\]:(.*)$|\bhref\s*=\s*[\"']?([^\"'>]*)|<([^>\s]*:[^>]*)>",
+    re.MULTILINE,
+)
+_PLAIN_URL = re.compile(r"(?:https?://|/media/|#)[^\s\"'<>()]*")
+
+
+@dataclass
+class ReadPost:
+    """A post file read and parsed, with what ties it to its story."""
+
+    post: jekyll.JekyllPost
+    source: str
+    identity: str
+    fingerprint: str
+    is_draft_file: bool
+    slug_source: str
+
+    @property
+    def candidate_slugs(self) -> list[str]:
+        """The slugs the story may have, in order of preference."""
+        digest = hashlib.sha1(self.identity.encode()).hexdigest()[:8]
+        base = slugify(self.slug_source)[:180] or f"historia-{digest}"
+        when = self.post.file_date
+        dated = f"{base}-{when:%Y-%m-%d}" if when else base
+        return [base, dated] + [f"{dated}-{number}" for number in range(2, 6)]
+
+
+@dataclass
+class PostPlan:
+    """What a post asks for beyond the story's own fields."""
+
+    publish: bool
+    when: datetime | None
+    categories: list[str]
+    author_names: list[str] = field(default_factory=list)
+    tag_names: list[str] = field(default_factory=list)
+
+    @property
+    def section_name(self) -> str | None:
+        """The post's first category, which becomes its section."""
+        return self.categories[0] if self.categories else None
+
+
+class PostReader:
+    """Reads the post files of one site for one import run; warns on ``report``."""
+
+    def __init__(
+        self,
+        site_dir: Path,
+        *,
+        config: jekyll.SiteConfig,
+        old_site_urls: set[str],
+        assets: AssetCopier,
+        report: ImportReport,
+    ):
+        self.site_dir = site_dir
+        self.config = config
+        self.assets = assets
+        self.report = report
+        # Everything besides the file that shapes the story: a change in any of them makes
+        # every post count as changed on the next run.
+        self.fingerprint_context = json.dumps(
+            [IMPORTER_VERSION, config.permalink, config.baseurl, settings.TIME_ZONE,
+             sorted(config.newsroom_names), sorted(old_site_urls)]
+        ).encode()  # fmt: skip
+        self.fingerprints: dict[str, str] = {}
+
+    def post_files(self) -> list[Path]:
+        """Every post and draft file, in a stable order."""
+        files = []
+        for folder in ("_posts", "_drafts"):
+            files += sorted(
+                path
+                for path in (self.site_dir / folder).rglob("*")
+                if path.is_file() and path.suffix.lower() in POST_SUFFIXES
+            )
+        return files
+
+    def look_up_fingerprints(self, sources: list[str]) -> None:
+        """Remember, in one query, the fingerprints of the stories these files made before."""
+        # Posts imported unchanged are then skipped before their YAML is even parsed.
+        self.fingerprints = dict(
+            Article.objects.filter(
+                import_metadata__jekyll_id__in=[_identity(source) for source in sources]
+            ).values_list("import_metadata__jekyll_id", "import_metadata__fingerprint")
+        )
+
+    def read(self, path: Path, source: str) -> ReadPost | None:
+        """Read and parse a post file; None when it is unchanged since the last run or skipped."""
+        try:
+            data = path.read_bytes()
+        except OSError as error:
+            raise jekyll.JekyllPostError(f"the file cannot be read: {error.strerror}") from error
+        identity = _identity(source)
+        fingerprint = hashlib.sha256(self.fingerprint_context + b"\0" + data).hexdigest()
+        if self.fingerprints.get(identity) == fingerprint:
+            self.report.counts["unchanged"] += 1
+            return None
+        is_draft_file = source.startswith("_drafts/")
+        post = jekyll.decode_post(data, filename=path.name)
+        if not is_draft_file and post.file_date is None:
+            self.report.warn(source, "skipped: a post's file name must be YYYY-MM-DD-title.md")
+            return None
+        slug_source = str(post.front_matter.get("slug") or post.slug or Path(identity).name)
+        return ReadPost(post, source, identity, fingerprint, is_draft_file, slug_source)
+
+    def fill_fields(self, article: Article, post: ReadPost) -> PostPlan:
+        """Set the story's own fields from the post and report what looks wrong (no writes)."""
+        meta, source = post.post.front_matter, post.source
+        plan = PostPlan(
+            publish=not post.is_draft_file and meta.get("published") not in (False, "false"),
+            when=_publication_time(meta, post.post.file_date),
+            categories=jekyll.front_matter_list(meta, "category", "categories"),
+        )
+        headline = str(meta.get("title") or "").strip()
+        if not headline:
+            headline = jekyll.titleize_slug(post.post.slug or Path(post.identity).name)
+            self.report.warn(source, f"no title; using “{headline}”")
+        if len(headline) > Article._meta.get_field("headline").max_length:
+            raise jekyll.JekyllPostError("the title is longer than 300 characters")
+        body, missing = self.assets.localize(jekyll.resolve_liquid(post.post.body))
+        for path in missing:
+            self.report.warn(source, f"image not found in the site: {path}")
+        self.report.counts["images_missing"] += len(missing)
+        for warning in find_link_warnings(body) if _may_have_link_warnings(body) else []:
+            self.report.warn(source, str(warning))
+        unknown = {key: value for key, value in meta.items() if key not in KNOWN_KEYS}
+        if set(unknown) - QUIET_KEYS:
+            self.report.warn(
+                source,
+                f"unknown front-matter keys kept: {', '.join(sorted(set(unknown) - QUIET_KEYS))}",
+            )
+        article.headline = headline
+        article.dek = str(meta.get("description") or "").strip()
+        article.summary = str(meta.get("tagline") or "").strip()
+        article.body = body
+        article.published_at = plan.when
+        article.import_metadata = {
+            "jekyll_id": post.identity,
+            "source": source,
+            "fingerprint": post.fingerprint,
+            "front_matter": json.loads(json.dumps(unknown, default=str)),
+        }
+        plan.author_names = self._byline_names(meta, source)
+        extra_categories = plan.categories[1:]
+        if extra_categories:
+            self.report.warn(
+                source, f"extra categories kept as tags: {', '.join(extra_categories)}"
+            )
+        plan.tag_names = jekyll.front_matter_list(meta, "tag", "tags") + extra_categories
+        return plan
+
+    def old_paths(self, post: ReadPost, plan: PostPlan) -> list[str]:
+        """Every address the post had on the old site, as paths this site can answer."""
+        meta = post.post.front_matter
+        local_when = timezone.localtime(plan.when)
+        slug = str(meta.get("slug") or post.post.slug)
+        pattern = str(meta.get("permalink") or self.config.permalink)
+        paths = jekyll.expand_permalink(
+            pattern, when=local_when, slug=slug, categories=plan.categories
+        )
+        paths += [
+            jekyll.normalize_old_path(path) for path in jekyll.as_list(meta.get("redirect_from"))
+        ]
+        if self.config.baseurl:
+            paths = [jekyll.normalize_old_path(self.config.baseurl + path) for path in paths]
+        return [path for path in dict.fromkeys(paths) if len(path) <= MAX_PATH]
+
+    def _byline_names(self, meta: dict, source: str) -> list[str]:
+        names = jekyll.split_authors(meta.get("author"))
+        if not names:
+            names = [self.config.author_name or self.config.title or settings.SITE_NAME]
+            self.report.warn(source, f"no author; signed by “{names[0]}”")
+        return names
+
+
+def _identity(source: str) -> str:
+    """What ties a story to its file across runs: the path without its extension."""
+    return source.rsplit(".", 1)[0]
+
+
+def _publication_time(meta: dict, file_date: date | None) -> datetime | None:
+    value = jekyll.parse_front_matter_date(meta.get("date")) or file_date
+    if value is None:
+        return None
+    if not isinstance(value, datetime):
+        value = datetime.combine(value, time())
+    if timezone.is_naive(value):
+        value = timezone.make_aware(value)
+    return value
+
+
+def _may_have_link_warnings(body: str) -> bool:
+    """False only when every link target is a plain web address, which can never warn.
+
+    ``find_link_warnings`` renders the Markdown a second time; most posts link only to full
+    URLs, and skipping them halves the cost of an import.
+    """
+    for match in _LINK_TARGET.finditer(body):
+        target = next(group for group in match.groups() if group is not None).strip()
+        if not _PLAIN_URL.fullmatch(target):
+            return True
+    return False
