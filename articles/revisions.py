@@ -46,10 +46,15 @@ VERSION_SEARCH_LIMIT = 50
 
 def register_models() -> None:
     """Keep stories with their byline rows and tags (organizations are stored in the story)."""
-    if not reversion.is_registered(Article):
-        reversion.register(Byline)
-        reversion.register(TaggedArticle)
-        reversion.register(Article, follow=["bylines", "tagged_items"])
+    for model in (Byline, TaggedArticle):
+        if not reversion.is_registered(model):
+            reversion.register(model)
+    # The admin's VersionAdmin registers Article by itself, following only its inlines (the
+    # bylines), and the admin loads before this app is ready: replace that registration, or
+    # revisions would keep no tags.
+    if reversion.is_registered(Article):
+        reversion.unregister(Article)
+    reversion.register(Article, follow=["bylines", "tagged_items"])
 
 
 @dataclass

@@ -282,6 +282,25 @@ def test_history_compare_and_restore_keep_the_state(editor):
     assert Version.objects.get_for_object(article).count() == 3
 
 
+def test_revisions_keep_tags_for_compare_and_restore(editor):
+    article = ArticleFactory(draft=True, tags=["agua", "presupuesto"])
+    client = client_for(editor)
+    publishing.publish_article(article=article, user=editor)
+    data = form_data(client.get(change_url(article)))
+    data.update(tags="agua, salud")
+    client.post(change_url(article), data)
+    assert sorted(article.tags.names()) == ["agua", "salud"]
+    first = list(Version.objects.get_for_object(article))[-1]
+
+    compare = client.get(
+        reverse("admin:articles_article_compare", args=[article.pk]) + f"?from={first.pk}"
+    ).content.decode()
+    assert "agua, presupuesto" in compare and "agua, salud" in compare
+
+    client.post(reverse("admin:articles_article_restore", args=[article.pk, first.pk]))
+    assert sorted(article.tags.names()) == ["agua", "presupuesto"]
+
+
 def test_restore_removes_bylines_added_later(editor):
     article = ArticleFactory(draft=True)
     publishing.submit_for_review(article=article, user=editor)
