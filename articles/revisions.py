@@ -5,12 +5,14 @@ Every save of a story inside ``reversion.create_revision()`` (the admin, ``publi
 """
 
 import difflib
+import json
 from dataclasses import dataclass
 
 import reversion
 from django.contrib.contenttypes.models import ContentType
 from django.core import serializers
 from django.core.exceptions import PermissionDenied
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.db.models import prefetch_related_objects
 from django.utils import timezone
@@ -93,11 +95,39 @@ def keep_revisions_of(comments: dict[Article, str], *, user=None) -> None:
     kept = Revision.objects.bulk_create(
         Revision(date_created=now, user=user, comment=comments[article]) for article in articles
     )
-    Version.objects.bulk_create(
-        _version_of(row, revision)
+    rows = [
+        (revision, row)
         for revision, article in zip(kept, articles, strict=True)
         for row in [article, *_followed_rows(article)]
+    ]
+    serialized = _serialized_rows([row for _, row in rows])
+    Version.objects.bulk_create(
+        _version_of(row, revision, data)
+        for (revision, row), data in zip(rows, serialized, strict=True)
     )
+
+
+def _serialized_rows(rows) -> list[str]:
+    """Each row as reversion stores it (a JSON list holding the one object).
+
+    One pass of Django's serializer per model for the whole batch: calling it once per row
+    cost as much as writing the rows. The JSON is encoded as Django's JSON serializer does it.
+    """
+    by_model: dict[type, list] = {}
+    for row in rows:
+        by_model.setdefault(type(row), []).append(row)
+    data = {}
+    for model, instances in by_model.items():
+        options = reversion_options(model)  # registered in register_models(), format "json"
+        objects = serializers.serialize(
+            "python",
+            instances,
+            fields=options.fields,
+            use_natural_foreign_keys=options.use_natural_foreign_keys,
+        )
+        for instance, obj in zip(instances, objects, strict=True):
+            data[id(instance)] = json.dumps([obj], cls=DjangoJSONEncoder, ensure_ascii=False)
+    return [data[id(row)] for row in rows]
 
 
 def _followed_rows(instance) -> list:
@@ -109,7 +139,7 @@ def _followed_rows(instance) -> list:
     ]
 
 
-def _version_of(instance, revision: Revision) -> Version:
+def _version_of(instance, revision: Revision, serialized_data: str) -> Version:
     """The version reversion itself would make of ``instance`` (see ``add_to_revision``)."""
     options = reversion_options(type(instance))
     return Version(
@@ -120,12 +150,7 @@ def _version_of(instance, revision: Revision) -> Version:
         object_id=str(getattr(instance, options.object_id_field)),
         db=instance._state.db,
         format=options.format,
-        serialized_data=serializers.serialize(
-            options.format,
-            (instance,),
-            fields=options.fields,
-            use_natural_foreign_keys=options.use_natural_foreign_keys,
-        ),
+        serialized_data=serialized_data,
         object_repr=str(instance),
     )
 
