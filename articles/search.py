@@ -9,6 +9,9 @@ This is the one module that branches on the database vendor:
 - SQLite: an FTS5 table (``ArticleSearchEntry``) with diacritics removed; each query word is cut
   to a rough Spanish stem and matched as a prefix. Ranked with bm25.
 
+Either way only the newest ``MAX_RANKED_MATCHES`` matches are ranked, so a word found in most
+of the archive costs what a rare one does (on SQLite "newest" is "most recently added").
+
 ``update_search_index`` is the only code that writes the index. The receivers at the bottom
 call it after every write that changes what a story says (its row, byline, tags, organizations,
 or a rename of any of those), whichever code path made the write; ``manage.py
@@ -94,7 +97,7 @@ def query_stems(query: str) -> list[str]:
     """The distinct rough stems of a query's words, in order, at most ``MAX_QUERY_TERMS``."""
     stems = []
     for word in _WORD.findall(query):
-        folded = fold(word)
+        folded = _folded_word(word)
         if folded in _STOPWORDS:
             continue
         stem = rough_stem(folded)
