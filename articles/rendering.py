@@ -18,6 +18,7 @@ from django.urls import Resolver404, resolve
 from django.utils.translation import gettext_lazy as _
 
 from .markdown_guard import MarkdownRefused, RenderTimeout, check_markdown, time_budget
+from .smart_punctuation import SmartPunctuationExtension
 
 __all__ = ["MarkdownRefused", "check_markdown", "render_markdown", "sanitize_html"]
 
@@ -26,16 +27,11 @@ MARKDOWN_EXTENSIONS = [
     "markdown.extensions.footnotes",
     "markdown.extensions.attr_list",
     "markdown.extensions.fenced_code",
-    "markdown.extensions.smarty",
     "markdown.extensions.sane_lists",
     "markdown.extensions.abbr",
     "markdown.extensions.def_list",
 ]
 MARKDOWN_EXTENSION_CONFIGS = {
-    "markdown.extensions.smarty": {
-        # Spanish quotes: « » would surprise editors who typed "…"; keep curly double quotes.
-        "smart_angled_quotes": False,
-    },
     "markdown.extensions.footnotes": {"BACKLINK_TITLE": ""},
 }
 
@@ -132,7 +128,9 @@ def _renderer(*, library_images: bool) -> markdown.Markdown:
     key = "site" if library_images else "unsafe"
     renderer = getattr(_thread_renderers, key, None)
     if renderer is None:
-        extensions = list(MARKDOWN_EXTENSIONS)
+        # Smarty, made fast on plain text. Spanish quotes: « » would surprise editors who
+        # typed "…"; keep curly double quotes.
+        extensions = [*MARKDOWN_EXTENSIONS, SmartPunctuationExtension(smart_angled_quotes=False)]
         if library_images:
             # Imported here: the media library needs the models, which need this module.
             from .images.markdown import LibraryImageExtension

@@ -33,7 +33,11 @@ DOMAINS = ["articulo19.org", "fundar.org.mx", "imco.org.mx", "socialtic.org", "r
 
 
 def write_site(folder: Path, count: int) -> None:
-    """A Jekyll site with ``count`` posts of ~400 words, co-authors, tags, links and images."""
+    """A Jekyll site with ``count`` posts of ~400 words, co-authors, tags, links and images.
+
+    Two paragraphs of six quote someone and have an aside, so curly quotes and dashes cost
+    what they cost in real stories.
+    """
     rng = random.Random(count)
     (folder / "_posts").mkdir(parents=True)
     (folder / "assets/images").mkdir(parents=True)
@@ -49,9 +53,13 @@ def write_site(folder: Path, count: int) -> None:
         month = 1 + (number // 28) % 12
         year = 2000 + number // 336
         paragraphs = []
-        for _ in range(6):
+        for paragraph in range(6):
             words = rng.choices(WORDS, k=65)
             words[10] = f"[{words[10]}](https://{rng.choice(DOMAINS)}/nota/{number})"
+            if paragraph % 3 == 1:
+                # A quote and an aside, as stories have: smarty has work to do here.
+                words[30] = f'dijo: "{words[30]}'
+                words[36] = f'{words[36]}" --según'
             paragraphs.append(" ".join(words).capitalize() + ".")
         paragraphs.insert(
             2, f"![Gráfica]({{{{ site.url }}}}/assets/images/grafica-{number % 20}.png)"
