@@ -73,5 +73,7 @@ def article_at_version(article: Article, version) -> Article:
     """The story as a revision kept it (words and metadata), for previewing that revision."""
     snapshot = version._object_version.object
     snapshot.pk = article.pk
+    # Revisions keep the Markdown, not the HTML derived from it (revisions.DERIVED_FIELDS).
+    snapshot.render_body()
     snapshot._prefetched_objects_cache = getattr(article, "_prefetched_objects_cache", {})
     return snapshot

@@ -42,12 +42,17 @@ COMPARED_FIELDS = {
 }
 # A restore brings back the words, never the publication state (that is publishing.py's job).
 STATE_FIELDS = ("status", "published_at", "embargoed_until", "edit_version")
+# Worked out from the rest on every save (``Article.save``, the search index): a revision that
+# kept them would only grow (the HTML doubles a story's size), and restoring saves the story,
+# which derives them again.
+DERIVED_FIELDS = ("body_html", "word_count", "reading_time", "search_vector")
 # How far back the conflict view looks for the version a form was opened on.
 VERSION_SEARCH_LIMIT = 50
 
 
 def register_models() -> None:
-    """Keep stories with their byline rows and tags (organizations are stored in the story)."""
+    """Keep stories with their byline rows and tags (organizations are stored in the story),
+    without the fields derived from them."""
     for model in (Byline, TaggedArticle):
         if not reversion.is_registered(model):
             reversion.register(model)
@@ -56,7 +61,7 @@ def register_models() -> None:
     # revisions would keep no tags.
     if reversion.is_registered(Article):
         reversion.unregister(Article)
-    reversion.register(Article, follow=["bylines", "tagged_items"])
+    reversion.register(Article, exclude=DERIVED_FIELDS, follow=["bylines", "tagged_items"])
 
 
 @dataclass

@@ -38,14 +38,17 @@ def test_author_previews_own_draft_with_the_public_template_and_a_banner():
 
 def test_editor_previews_an_older_revision():
     editor = EditorFactory()
-    article = ArticleFactory(draft=True, headline="Antes")
+    article = ArticleFactory(draft=True, headline="Antes", body="Texto *antiguo* del cuerpo.")
     publishing.submit_for_review(article=article, user=editor)
     version = Version.objects.get_for_object(article).get()
     article.headline = "Después"
+    article.body = "Texto nuevo del cuerpo."
     article.save()
     url = reverse("articles:preview", args=[article.pk]) + f"?version={version.pk}"
     page = client_for(editor).get(url).content.decode()
     assert "Antes" in page and "Después" not in page
+    # The revision keeps the Markdown; its HTML is derived for the preview.
+    assert "Texto <em>antiguo</em> del cuerpo." in page and "Texto nuevo" not in page
 
 
 @pytest.mark.parametrize("version", ["abc", "999999"])

@@ -10,6 +10,7 @@ from reversion.models import Version
 
 from articles import publishing
 from articles.models import Article, ArticleAutosave, ArticleTransition, Correction
+from articles.search import search_articles
 from tests.factories import ArticleFactory, EditorFactory, ReporterFactory
 from tests.workflow_helpers import change_url, form_data
 
@@ -280,6 +281,27 @@ def test_history_compare_and_restore_keep_the_state(editor):
     assert article.headline == "Primera versión"
     assert article.status == Article.Status.PUBLISHED
     assert Version.objects.get_for_object(article).count() == 3
+
+
+def test_restore_brings_back_the_body_and_derives_its_html_again(editor):
+    article = ArticleFactory(draft=True, body="Primer **párrafo** original.")
+    client = client_for(editor)
+    publishing.publish_article(article=article, user=editor)
+    first = Version.objects.get_for_object(article).get()
+    # A revision keeps the Markdown; the HTML, counts and search vector are derived again.
+    assert "body" in first.field_dict
+    assert not {"body_html", "word_count", "search_vector"} & set(first.field_dict)
+    data = form_data(client.get(change_url(article)))
+    data.update(body="Otro texto, mucho más largo que el primero y sin negritas.")
+    client.post(change_url(article), data)
+
+    client.post(reverse("admin:articles_article_restore", args=[article.pk, first.pk]))
+    article.refresh_from_db()
+    assert article.body == "Primer **párrafo** original."
+    assert article.body_html == "<p>Primer <strong>párrafo</strong> original.</p>"
+    assert article.word_count == 3
+    assert [story.pk for story in search_articles("párrafo")] == [article.pk]
+    assert list(search_articles("negritas")) == []
 
 
 def test_revisions_keep_tags_for_compare_and_restore(editor):
