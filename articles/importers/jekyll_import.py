@@ -22,6 +22,7 @@ from ..publishing import publish_article, publish_unsaved, unpublish_article
 from . import jekyll, new_stories
 from .assets import AssetCopier
 from .post_reader import PostReader, ReadPost
+from .render_ahead import RenderAhead
 from .report import ImportReport
 from .subjects import Subjects
 
@@ -49,6 +50,7 @@ class JekyllImporter:
             report=self.report,
         )
         self.batch_articles: dict[str, Article] | None = None
+        self.render_ahead = RenderAhead(batches=0)
         self.subjects = Subjects(report=self.report, newsroom_names=config.newsroom_names)
 
     def run(self, *, progress=None) -> ImportReport:
@@ -60,11 +62,16 @@ class JekyllImporter:
                     self._import_files(files, progress, 0, len(files))
                 transaction.set_rollback(True)
         else:
-            for start in range(0, len(files), BATCH_SIZE):
-                with transaction.atomic(), search.index_updates_deferred():
-                    self._import_files(
-                        files[start : start + BATCH_SIZE], progress, start, len(files)
-                    )
+            batches = [
+                files[start : start + BATCH_SIZE] for start in range(0, len(files), BATCH_SIZE)
+            ]
+            with RenderAhead(batches=len(batches)) as self.render_ahead:
+                for number, batch in enumerate(batches):
+                    if self.render_ahead.enabled:
+                        following = batches[number + 1] if number + 1 < len(batches) else []
+                        self.render_ahead.submit(self.reader.bodies_to_render(following))
+                    with transaction.atomic(), search.index_updates_deferred():
+                        self._import_files(batch, progress, number * BATCH_SIZE, len(files))
         self.report.counts["images"] = self.assets.copied
         return self.report
 
@@ -209,7 +216,7 @@ class JekyllImporter:
         """
         plan = self.reader.fill_fields(article, post)
         article.edit_version = 1  # what its first save would make it
-        article.render_body()
+        article.render_body(rendered_html=self.render_ahead.take(article.body))
         refuse_null_characters(article)
         if plan.publish:
             # Every imported story gets a section and a byline (defaults when the post has none).

@@ -54,6 +54,8 @@ class ReadPost:
     fingerprint: str
     is_draft_file: bool
     slug_source: str
+    # The body as ``PostReader.body_of`` made it, when it was made ahead (``bodies_to_render``).
+    localized: tuple[str, list[str]] | None = None
 
     @property
     def candidate_slugs(self) -> list[str]:
@@ -104,6 +106,8 @@ class PostReader:
              sorted(config.newsroom_names), sorted(old_site_urls)]
         ).encode()  # fmt: skip
         self.fingerprints: dict[str, str] = {}
+        # What ``bodies_to_render`` read and made of each file, so ``read`` need not redo it.
+        self._read_ahead: dict[str, tuple[bytes, jekyll.JekyllPost, tuple[str, list[str]]]] = {}
 
     def post_files(self) -> list[Path]:
         """Every post and draft file, in a stable order."""
@@ -119,11 +123,17 @@ class PostReader:
     def look_up_fingerprints(self, sources: list[str]) -> None:
         """Remember, in one query, the fingerprints of the stories these files made before."""
         # Posts imported unchanged are then skipped before their YAML is even parsed.
-        self.fingerprints = dict(
+        self.fingerprints = self._known_fingerprints(sources)
+
+    def _known_fingerprints(self, sources: list[str]) -> dict[str, str]:
+        return dict(
             Article.objects.filter(
                 import_metadata__jekyll_id__in=[_identity(source) for source in sources]
             ).values_list("import_metadata__jekyll_id", "import_metadata__fingerprint")
         )
+
+    def _fingerprint(self, data: bytes) -> str:
+        return hashlib.sha256(self.fingerprint_context + b"\0" + data).hexdigest()
 
     def read(self, path: Path, source: str) -> ReadPost | None:
         """Read and parse a post file; None when it is unchanged since the last run or skipped."""
@@ -131,18 +141,52 @@ class PostReader:
             data = path.read_bytes()
         except OSError as error:
             raise jekyll.JekyllPostError(f"the file cannot be read: {error.strerror}") from error
+        ahead = self._read_ahead.pop(source, None)
         identity = _identity(source)
-        fingerprint = hashlib.sha256(self.fingerprint_context + b"\0" + data).hexdigest()
+        fingerprint = self._fingerprint(data)
         if self.fingerprints.get(identity) == fingerprint:
             self.report.counts["unchanged"] += 1
             return None
-        is_draft_file = source.startswith("_drafts/")
-        post = jekyll.decode_post(data, filename=path.name)
+        is_draft_file = _is_draft(source)
+        if ahead is not None and ahead[0] == data:
+            post, localized = ahead[1], ahead[2]
+        else:
+            post, localized = jekyll.decode_post(data, filename=path.name), None
         if not is_draft_file and post.file_date is None:
             self.report.warn(source, "skipped: a post's file name must be YYYY-MM-DD-title.md")
             return None
         slug_source = str(post.front_matter.get("slug") or post.slug or Path(identity).name)
-        return ReadPost(post, source, identity, fingerprint, is_draft_file, slug_source)
+        return ReadPost(post, source, identity, fingerprint, is_draft_file, slug_source, localized)
+
+    def bodies_to_render(self, files: list[Path]) -> list[str]:
+        """The Markdown that importing these files will render, as far as can be told
+        without reporting anything: the bodies of their new and changed posts.
+
+        Guessed one batch ahead for ``render_ahead``; a post this gets wrong is rendered
+        when its turn comes.
+        """
+        sources = [path.relative_to(self.site_dir).as_posix() for path in files]
+        known = self._known_fingerprints(sources)
+        bodies = []
+        for path, source in zip(files, sources, strict=True):
+            try:
+                data = path.read_bytes()
+                if known.get(_identity(source)) == self._fingerprint(data):
+                    continue
+                post = jekyll.decode_post(data, filename=path.name)
+                if _is_draft(source) or post.file_date is not None:
+                    localized = self.body_of(post)
+                    self._read_ahead[source] = (data, post, localized)
+                    bodies.append(localized[0])
+            # The import proper meets the same problem and reports it.
+            except Exception:  # noqa: BLE001, S112
+                continue
+        return bodies
+
+    def body_of(self, post: jekyll.JekyllPost) -> tuple[str, list[str]]:
+        """The story's Markdown: Liquid resolved, the site's images copied and pointed at
+        media storage; and the image paths that were missing."""
+        return self.assets.localize(jekyll.resolve_liquid(post.body))
 
     def fill_fields(self, article: Article, post: ReadPost) -> PostPlan:
         """Set the story's own fields from the post and report what looks wrong (no writes)."""
@@ -158,7 +202,7 @@ class PostReader:
             self.report.warn(source, f"no title; using “{headline}”")
         if len(headline) > Article._meta.get_field("headline").max_length:
             raise jekyll.JekyllPostError("the title is longer than 300 characters")
-        body, missing = self.assets.localize(jekyll.resolve_liquid(post.post.body))
+        body, missing = post.localized or self.body_of(post.post)
         for path in missing:
             self.report.warn(source, f"image not found in the site: {path}")
         self.report.counts["images_missing"] += len(missing)
@@ -212,6 +256,10 @@ class PostReader:
             names = [self.config.author_name or self.config.title or settings.SITE_NAME]
             self.report.warn(source, f"no author; signed by “{names[0]}”")
         return names
+
+
+def _is_draft(source: str) -> bool:
+    return source.startswith("_drafts/")
 
 
 def _identity(source: str) -> str:

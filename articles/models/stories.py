@@ -7,6 +7,7 @@ from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import F
 from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
@@ -311,6 +312,9 @@ class Article(models.Model):
             ),
             # The page cache asks when the next embargo lifts (``next_publication_time``).
             models.Index(fields=["status", "embargoed_until"], name="article_embargo_idx"),
+            # An import finds the stories its posts made before, a batch at a time; without
+            # this each batch read every story's metadata (12 ms at 10,000 stories, growing).
+            models.Index(F("import_metadata__jekyll_id"), name="article_jekyll_id_idx"),
         ]
         permissions = [
             ("submit_article", _("Can submit a story for review")),
@@ -376,9 +380,15 @@ class Article(models.Model):
         if old_path != self.get_absolute_url().rstrip("/"):
             ArticlePath.objects.update_or_create(path=old_path, defaults={"article": self})
 
-    def render_body(self):
-        """Derive the reader's HTML, word count and reading time from the Markdown body."""
-        self.body_html = rendering.render_markdown(self.body)
+    def render_body(self, *, rendered_html: str | None = None):
+        """Derive the reader's HTML, word count and reading time from the Markdown body.
+
+        ``rendered_html`` is ``rendering.render_markdown(self.body)`` when the caller already
+        has it (the importer renders ahead in a second process).
+        """
+        if rendered_html is None:
+            rendered_html = rendering.render_markdown(self.body)
+        self.body_html = rendered_html
         self.word_count = rendering.count_words(self.body_html)
         self.reading_time = max(1, math.ceil(self.word_count / WORDS_PER_MINUTE))
 
