@@ -1,6 +1,8 @@
 """Rendering the next batch in a forked worker (articles/importers/render_ahead.py)."""
 
 import os
+import signal
+import time
 
 import pytest
 
@@ -49,6 +51,25 @@ def test_library_images_are_never_rendered_in_the_worker():
         ahead.submit(["![Foto](image:42)"])
         ahead.submit([])
         assert ahead.take("![Foto](image:42)") is None
+
+
+def test_a_worker_that_dies_leaves_the_rendering_to_the_importer():
+    with RenderAhead(batches=3) as ahead:
+        ahead.submit(BODIES)
+        ahead.submit([])
+        assert ahead.take(BODIES[0]) == render_markdown(BODIES[0])
+        for process in ahead._pool._processes.values():
+            os.kill(process.pid, signal.SIGKILL)
+            process.join()
+        ahead.submit(["Otra nota"])  # no error, whether or not the pool knows yet
+        ahead.submit([])
+        assert ahead.take("Otra nota") is None  # its future failed, or was never made
+        # Once the pool has noticed, rendering ahead stops altogether.
+        deadline = time.monotonic() + 10
+        while ahead.enabled and time.monotonic() < deadline:
+            ahead.submit(["Una más"])
+            time.sleep(0.05)
+        assert not ahead.enabled
 
 
 def test_a_single_batch_starts_no_worker():

@@ -9,7 +9,7 @@ errors surface where they always did): a wrong guess costs time, never correctne
 
 import multiprocessing
 import os
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import BrokenExecutor, Future, ProcessPoolExecutor
 
 from ..rendering import render_markdown
 
@@ -44,9 +44,14 @@ class RenderAhead:
         self._current, self._next = self._next, {}
         if self._pool is None:
             return
-        for body in next_bodies:
-            if _NEEDS_DATABASE not in body and body not in self._next:
-                self._next[body] = self._pool.submit(render_markdown, body)
+        try:
+            for body in next_bodies:
+                if _NEEDS_DATABASE not in body and body not in self._next:
+                    self._next[body] = self._pool.submit(render_markdown, body)
+        except BrokenExecutor:
+            # The worker died (killed, out of memory): the import goes on rendering by itself.
+            self._next = {}
+            self.close()
 
     def take(self, body: str) -> str | None:
         """The HTML rendered ahead for exactly this body, or None (render it yourself)."""
