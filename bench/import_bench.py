@@ -77,9 +77,10 @@ def write_site(folder: Path, count: int) -> None:
         )
 
 
-def peak_rss_mib() -> float:
-    """The process's resident memory high-water mark so far, in MiB (Linux reports KiB)."""
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+def peak_rss_mib(who=resource.RUSAGE_SELF) -> float:
+    """The resident memory high-water mark so far, in MiB (Linux reports KiB): this process's,
+    or with ``RUSAGE_CHILDREN`` the largest of its finished children (the render worker)."""
+    return resource.getrusage(who).ru_maxrss / 1024
 
 
 def markdown_ms_per_post(site: Path, sample: int = 200) -> float:
@@ -142,7 +143,8 @@ def main():
                 print(
                     f"{count:>6} posts, {label:<22}: {count / elapsed:7.0f} posts/s, "
                     f"{1000 * elapsed / count:6.2f} ms/post, "
-                    f"peak RSS so far {peak_rss_mib():6.1f} MiB"
+                    f"peak RSS so far {peak_rss_mib():6.1f} MiB "
+                    f"(render worker {peak_rss_mib(resource.RUSAGE_CHILDREN):5.1f} MiB)"
                 )
             print(f"        Markdown rendering alone: {markdown_ms_per_post(site):6.2f} ms/post")
 
