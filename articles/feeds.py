@@ -121,7 +121,7 @@ class ArticleFeed(Feed):
 
     def item_categories(self, item):
         section = [item.category.name] if item.category_id else []
-        return section + [tag.name for tag in item.tags.all()]
+        return section + [tag.name for tag in item.tag_list]
 
     def item_extra_kwargs(self, item):
         bylines = item.ordered_bylines

@@ -75,5 +75,9 @@ def article_at_version(article: Article, version) -> Article:
     snapshot.pk = article.pk
     # Revisions keep the Markdown, not the HTML derived from it (revisions.DERIVED_FIELDS).
     snapshot.render_body()
+    # The byline, tags and organizations shown are the story's current ones, as prefetched.
     snapshot._prefetched_objects_cache = getattr(article, "_prefetched_objects_cache", {})
+    for name in ("prefetched_bylines", "prefetched_tags", "prefetched_organizations"):
+        if name in article.__dict__:
+            snapshot.__dict__[name] = article.__dict__[name]
     return snapshot

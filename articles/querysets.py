@@ -72,11 +72,14 @@ class ArticleQuerySet(models.QuerySet):
         """Everything a story teaser shows (section, byline, tags, lead image), fetched once."""
         from .models import Byline
 
+        # Into lists read by ``Article.ordered_bylines`` and ``Article.tag_list``.
         return self.select_related("category", "lead_image").prefetch_related(
             Prefetch(
-                "bylines", queryset=Byline.objects.select_related("author").order_by("position")
+                "bylines",
+                queryset=Byline.objects.select_related("author").order_by("position", "id"),
+                to_attr="prefetched_bylines",
             ),
-            "tags",
+            Prefetch("tags", to_attr="prefetched_tags"),
             "lead_image__renditions",
         )
 
@@ -85,7 +88,7 @@ class ArticleQuerySet(models.QuerySet):
         from .models import Correction
 
         return self.for_listing().prefetch_related(
-            "organizations",
+            Prefetch("organizations", to_attr="prefetched_organizations"),
             Prefetch(
                 "corrections",
                 queryset=Correction.objects.filter(superseded_by__isnull=True).order_by(
@@ -108,8 +111,8 @@ class ArticleQuerySet(models.QuerySet):
         """
         from .models import TaggedArticle
 
-        organization_ids = [organization.pk for organization in article.organizations.all()]
-        tag_ids = [tag.pk for tag in article.tags.all()]
+        organization_ids = [organization.pk for organization in article.organization_list]
+        tag_ids = [tag.pk for tag in article.tag_list]
         links = self.model.organizations.through.objects
         shared_organizations = _count_per_story(
             links.filter(article=OuterRef("pk"), organization__in=organization_ids), "article"

@@ -97,10 +97,10 @@ def news_article(article: Article) -> dict:
     }
     if article.category_id:
         data["articleSection"] = article.category.name
-    keywords = [tag.name for tag in article.tags.all()]
+    keywords = [tag.name for tag in article.tag_list]
     if keywords:
         data["keywords"] = keywords
-    mentions = [organization_entity(org) for org in article.organizations.all()]
+    mentions = [organization_entity(org) for org in article.organization_list]
     if mentions:
         data["mentions"] = mentions
     # Set by for_detail(); schema.org's CorrectionComment is how search engines read them.

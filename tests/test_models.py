@@ -172,3 +172,28 @@ def test_every_model_has_a_readable_name_and_a_public_address(model_factory):
     obj = model_factory()
     assert str(obj)
     assert obj.get_absolute_url().startswith("/")
+
+
+def test_a_listing_reads_byline_tags_and_organizations_from_its_prefetch(
+    django_assert_num_queries,
+):
+    first, second = AuthorFactory(name="Zoe Ruiz"), AuthorFactory(name="Ana Díaz")
+    organization = OrganizationFactory(name="Fundar")
+    story = ArticleFactory(
+        authors=[first, second], tags=["agua", "presupuesto"], organizations=[organization]
+    )
+
+    fetched = Article.objects.for_detail().get(pk=story.pk)
+    with django_assert_num_queries(0):
+        byline = [entry.author.name for entry in fetched.ordered_bylines]
+        tags = sorted(tag.name for tag in fetched.tag_list)
+        organizations = [org.name for org in fetched.organization_list]
+    assert byline == ["Zoe Ruiz", "Ana Díaz"]  # signing order, not alphabetical
+    assert tags == ["agua", "presupuesto"]
+    assert organizations == ["Fundar"]
+
+    # A story fetched without the prefetch reads the same from the database.
+    plain = Article.objects.get(pk=story.pk)
+    assert [entry.author.name for entry in plain.ordered_bylines] == byline
+    assert sorted(tag.name for tag in plain.tag_list) == tags
+    assert [org.name for org in plain.organization_list] == organizations

@@ -73,7 +73,7 @@ class JekyllExporter:
             front["tagline"] = article.summary
         if article.category_id:
             front["category"] = article.category.name
-        front["tags"] = sorted(tag.name for tag in article.tags.all())
+        front["tags"] = sorted(tag.name for tag in article.tag_list)
         front["author"] = " + ".join(byline.author.name for byline in article.ordered_bylines)
         old_paths = sorted(article.old_paths.all(), key=lambda old: old.pk)
         if old_paths:

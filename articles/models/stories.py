@@ -412,10 +412,29 @@ class Article(models.Model):
             self.organizations.add(*found)
         return found
 
+    # ``for_listing()`` and ``for_detail()`` prefetch into plain lists (``Prefetch(to_attr=)``):
+    # filling each story's related manager instead built a queryset per story and relation,
+    # a quarter of a listing's time. Read byline, tags and organizations through these.
+
     @property
-    def ordered_bylines(self):
-        """Byline entries in signing order (uses the prefetch from ``for_listing()``)."""
+    def ordered_bylines(self) -> list:
+        """Byline entries in signing order (from the page's prefetch when it has one)."""
+        prefetched = self.__dict__.get("prefetched_bylines")
+        if prefetched is not None:
+            return prefetched
         return sorted(self.bylines.all(), key=lambda byline: byline.position)
+
+    @property
+    def tag_list(self) -> list:
+        """The story's tags (from the page's prefetch when it has one)."""
+        prefetched = self.__dict__.get("prefetched_tags")
+        return list(self.tags.all()) if prefetched is None else prefetched
+
+    @property
+    def organization_list(self) -> list:
+        """The organizations the story names (from the page's prefetch when it has one)."""
+        prefetched = self.__dict__.get("prefetched_organizations")
+        return list(self.organizations.all()) if prefetched is None else prefetched
 
     @property
     def lead_caption(self):
