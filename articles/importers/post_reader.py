@@ -152,7 +152,7 @@ class PostReader:
             post, localized = ahead[1], ahead[2]
         else:
             post, localized = jekyll.decode_post(data, filename=path.name), None
-        if not is_draft_file and post.file_date is None:
+        if _is_dateless(post, source):
             self.report.warn(source, "skipped: a post's file name must be YYYY-MM-DD-title.md")
             return None
         slug_source = str(post.front_matter.get("slug") or post.slug or Path(identity).name)
@@ -174,7 +174,7 @@ class PostReader:
                 if known.get(_identity(source)) == self._fingerprint(data):
                     continue
                 post = jekyll.decode_post(data, filename=path.name)
-                if _is_draft(source) or post.file_date is not None:
+                if not _is_dateless(post, source):
                     localized = self.body_of(post)
                     self._read_ahead[source] = (data, post, localized)
                     bodies.append(localized[0])
@@ -260,6 +260,11 @@ class PostReader:
 
 def _is_draft(source: str) -> bool:
     return source.startswith("_drafts/")
+
+
+def _is_dateless(post: jekyll.JekyllPost, source: str) -> bool:
+    """A post (not a draft) whose file name gives no date: skipped with a warning."""
+    return not _is_draft(source) and post.file_date is None
 
 
 def _identity(source: str) -> str:

@@ -27,6 +27,15 @@ class _CaseInsensitiveCache:
         self.slugs.add(slug)
         return slug
 
+    def find_or_add(self, name: str, make) -> tuple[object, bool]:
+        """The record called ``name`` in any case, else the one ``make()`` creates; and
+        whether it was created."""
+        key = name.casefold()
+        if key in self.records:
+            return self.records[key], False
+        self.records[key] = make()
+        return self.records[key], True
+
 
 class Subjects:
     """Sections, authors and tags by case-folded name for one import run; counts what it creates."""
@@ -48,34 +57,31 @@ class Subjects:
             self.report.warn(source, f"no category; filed under “{DEFAULT_SECTION_NAME}”")
             name = DEFAULT_SECTION_NAME
         name = name.strip()[:100]
-        section = self.sections.records.get(name.casefold())
-        if section is None:
-            section = Category.objects.create(
+        section, created = self.sections.find_or_add(
+            name,
+            lambda: Category.objects.create(
                 name=name, slug=self.sections.unique_slug(name, "seccion")
-            )
-            self.sections.records[name.casefold()] = section
-            self.report.counts["sections"] += 1
+            ),
+        )
+        self.report.counts["sections"] += created
         return section
 
     def author(self, name: str) -> Author:
         """The author called ``name``; the site's own name signs as the newsroom."""
-        author = self.authors.records.get(name.casefold())
-        if author is None:
-            is_newsroom = name.casefold() in self.newsroom_names
-            author = Author.objects.create(
+        is_newsroom = name.casefold() in self.newsroom_names
+        author, created = self.authors.find_or_add(
+            name,
+            lambda: Author.objects.create(
                 name=name[:150],
                 slug=self.authors.unique_slug(name, "autor"),
                 kind=Author.Kind.ORGANIZATION if is_newsroom else Author.Kind.PERSON,
-            )
-            self.authors.records[name.casefold()] = author
-            self.report.counts["authors"] += 1
+            ),
+        )
+        self.report.counts["authors"] += created
         return author
 
     def tag(self, name: str) -> Tag:
         """The tag called ``name``."""
-        tag = self.tags.records.get(name.casefold())
-        if tag is None:
-            tag = Tag.objects.create(name=name[:100])
-            self.tags.records[name.casefold()] = tag
-            self.report.counts["tags"] += 1
+        tag, created = self.tags.find_or_add(name, lambda: Tag.objects.create(name=name[:100]))
+        self.report.counts["tags"] += created
         return tag
