@@ -1,8 +1,11 @@
 """Feeds, read the way feed readers read them: parsed by feedparser."""
 
+from datetime import timedelta
+
 import feedparser
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from tests.factories import ArticleFactory, AuthorFactory, CategoryFactory, OrganizationFactory
 
@@ -145,3 +148,56 @@ def test_feed_query_count_does_not_grow_with_items(
             response = client.get(url)
         assert response.status_code == 200
         assert len(feedparser.parse(response.content).entries) == min(count, 20)
+
+
+def test_feeds_drop_characters_xml_cannot_carry_and_escape_markup(client):
+    # A vertical tab pasted from a word processor, a stray escape character: XML 1.0 has no
+    # way to write them, and one would make feed readers reject the whole feed.
+    story = ArticleFactory(
+        headline="Datos\x0b abiertos <script>alert(1)</script> & más",
+        dek="Resumen\x1b con \"comillas\" y 'apóstrofos'",
+        authors=[AuthorFactory(name="Ana\x07 <b>López</b>")],
+        tags=["Gasto & deuda"],
+        organizations=[OrganizationFactory()],
+    )
+    for url in every_feed_url(story):
+        response, parsed = fetch_feed(client, url)
+        entry = parsed.entries[0]
+        assert entry.title == "Datos abiertos <script>alert(1)</script> & más", url
+        assert entry.summary == "Resumen con \"comillas\" y 'apóstrofos'", url
+        assert [author["name"] for author in entry.authors] == ["Ana <b>López</b>"], url
+        assert "Gasto & deuda" in {tag.term for tag in entry.tags}, url
+        assert b"<script>" not in response.content, url
+
+
+def test_feed_entry_order_bylines_and_tags_match_the_stories(client):
+    section = CategoryFactory()
+    first_author, second_author = AuthorFactory(name="Primera"), AuthorFactory(name="Segundo")
+    older = ArticleFactory(
+        category=section,
+        authors=[second_author, first_author],
+        tags=["agua"],
+        published_at=timezone.now() - timedelta(days=2),
+    )
+    newer = ArticleFactory(
+        category=section,
+        authors=[first_author],
+        tags=["becas", "salud"],
+        published_at=timezone.now() - timedelta(days=1),
+    )
+    _response, parsed = fetch_feed(
+        client, reverse("articles:section-feed-atom", kwargs={"slug": section.slug})
+    )
+    assert [entry.title for entry in parsed.entries] == [newer.headline, older.headline]
+    assert [[a["name"] for a in entry.authors] for entry in parsed.entries] == [
+        ["Primera"],
+        ["Segundo", "Primera"],
+    ]
+    assert [a["href"] for a in parsed.entries[1].authors] == [
+        f"https://{SITE_HOST}{second_author.get_absolute_url()}",
+        f"https://{SITE_HOST}{first_author.get_absolute_url()}",
+    ]
+    assert [sorted(t.term for t in entry.tags) for entry in parsed.entries] == [
+        sorted([section.name, "becas", "salud"]),
+        sorted([section.name, "agua"]),
+    ]
