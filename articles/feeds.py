@@ -1,6 +1,7 @@
 """RSS 2.0 and Atom feeds for the site and for each section, tag, author and organization."""
 
 from django.conf import settings
+from django.db.models import F, Value
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -39,29 +40,20 @@ def story_guid(article) -> str:
 
 
 def feed_entries(stories: list, *, author_pages: bool) -> list[feed_xml.Entry]:
-    """Feed entries for ``stories`` (from ``for_feed()``): two more queries, whatever their
+    """Feed entries for ``stories`` (from ``for_feed()``): one more query, whatever their
     number, for every byline and tag. Authors' page addresses only with ``author_pages``
     (Atom has a place for them, RSS does not)."""
     ids = [story.pk for story in stories]
     authors = {story_id: [] for story_id in ids}
+    tags = {story_id: [] for story_id in ids}
     pages = {}  # one address per author, however many stories they signed
-    bylines = (
-        Byline.objects.filter(article_id__in=ids)
-        .order_by("position", "id")
-        .values_list("article_id", "author__name", "author__slug")
-    )
-    for story_id, name, slug in bylines:
+    for story_id, kind, name, slug in _names_of(ids):
+        if kind == "tag":
+            tags[story_id].append(name)
+            continue
         if author_pages and slug not in pages:
             pages[slug] = absolute_url(reverse("articles:author", kwargs={"slug": slug}))
         authors[story_id].append((name, pages.get(slug, "")))
-    tags = {story_id: [] for story_id in ids}
-    tagged = (
-        TaggedArticle.objects.filter(content_object_id__in=ids)
-        .order_by("id")
-        .values_list("content_object_id", "tag__name")
-    )
-    for story_id, name in tagged:
-        tags[story_id].append(name)
     return [
         feed_xml.Entry(
             title=without_bidi_controls(story.headline),
@@ -76,6 +68,29 @@ def feed_entries(stories: list, *, author_pages: bool) -> list[feed_xml.Entry]:
         )
         for story in stories
     ]
+
+
+def _names_of(story_ids: list[int]) -> list[tuple]:
+    """(story id, "author" or "tag", name, slug) for every byline entry and tag of these
+    stories, bylines in signing order and tags in the order they were added.
+
+    One query (a ``UNION ALL``) rather than one per relation: on an uncached feed each round
+    trip through the ORM costs about as much as writing the whole document.
+    """
+    bylines = (
+        Byline.objects.filter(article_id__in=story_ids)
+        .order_by()  # SQLite allows no ORDER BY inside a UNION; the rows are sorted below
+        .annotate(kind=Value("author"), rank=F("position"))
+        .values_list("article_id", "kind", "author__name", "author__slug", "rank", "id")
+    )
+    tagged = (
+        TaggedArticle.objects.filter(content_object_id__in=story_ids)
+        .order_by()
+        .annotate(kind=Value("tag"), rank=Value(0))
+        .values_list("content_object_id", "kind", "tag__name", "tag__slug", "rank", "id")
+    )
+    rows = sorted(bylines.union(tagged, all=True), key=lambda row: (row[1], row[4], row[5]))
+    return [row[:4] for row in rows]
 
 
 class ArticleFeed:
