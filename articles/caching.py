@@ -170,6 +170,15 @@ class PageCacheMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
+        lookup = None
+        if _may_share(request):
+            request.get_host()  # refuse a forged Host header before any cached answer
+            lookup = _lookup(request)
+            key, generation, entry = lookup
+            # Only pages of ``CACHEABLE_VIEWS`` are ever stored, so a fresh entry needs no
+            # resolving of the path first (the URL patterns were a seventh of a cached page).
+            if _is_fresh(entry, generation):
+                return _respond(request, entry)
         try:
             view_name = resolve(request.path_info).view_name
         except Resolver404:
@@ -180,34 +189,64 @@ class PageCacheMiddleware:
             return response
         if view_name not in CACHEABLE_VIEWS or request.method not in ("GET", "HEAD"):
             return self.get_response(request)
-        if _has_session(request) or set(request.GET) - CACHEABLE_PARAMETERS:
+        if lookup is None:
             response = self.get_response(request)
             if _has_session(request):
                 patch_cache_control(response, private=True, no_cache=True)
             return response
-        request.get_host()  # refuse a forged Host header before any cached answer
-        return self.serve_public(request)
+        key, generation, _stale = lookup
+        return self.render_and_store(request, key, generation)
 
-    def serve_public(self, request):
-        """The page from the cache, or rendered and stored; then the 304 check."""
-        key = f"pages:page:{hashlib.md5(request.get_full_path().encode()).hexdigest()}"
-        generation, entry = _generation_and_entry(key) if settings.PAGE_CACHE else (None, None)
-        # A page stored under an older generation is stale. The expiry is checked here too, not
-        # only by the cache's TTL: a scheduled story is due at our clock.
-        if entry is None or entry["generation"] != generation or entry["expires"] <= time.time():
-            response = self.get_response(request)
-            if not _storable(response):
-                return response
-            entry = _entry_for(response, generation)
-            lifetime = entry["expires"] - time.time()
-            if generation is not None and lifetime >= 1:
-                _cache_call("set", key, entry, timeout=int(lifetime))
-        response = HttpResponse(entry["content"], status=200, headers=entry["headers"])
-        _set_freshness(response, entry["expires"] - time.time())
-        last_modified = parse_http_date_safe(response.get("Last-Modified", ""))
-        return get_conditional_response(
-            request, etag=response.get("ETag"), last_modified=last_modified, response=response
-        )
+    def render_and_store(self, request, key, generation):
+        """Render a page the cache does not hold (or holds stale), store it, answer it."""
+        response = self.get_response(request)
+        if not _storable(response):
+            return response
+        entry = _entry_for(response, generation)
+        lifetime = entry["expires"] - time.time()
+        if generation is not None and lifetime >= 1:
+            _cache_call("set", key, entry, timeout=int(lifetime))
+        return _respond(request, entry)
+
+
+def _may_share(request) -> bool:
+    """A request every anonymous reader makes alike: GET or HEAD, no session, no query
+    parameter but ``page`` (any other would let a visitor fill the cache with copies)."""
+    return (
+        request.method in ("GET", "HEAD")
+        and not _has_session(request)
+        and not set(request.GET) - CACHEABLE_PARAMETERS
+    )
+
+
+def _lookup(request) -> tuple[str, int | None, dict | None]:
+    """The page's cache key, the current generation and the entry stored under the key
+    (without the page cache, or with the cache unreachable: no generation, no entry)."""
+    key = f"pages:page:{hashlib.md5(request.get_full_path().encode()).hexdigest()}"
+    if not settings.PAGE_CACHE:
+        return key, None, None
+    return (key, *_generation_and_entry(key))
+
+
+def _is_fresh(entry: dict | None, generation: int | None) -> bool:
+    """A page stored under the current generation, before its expiry. The expiry is checked
+    here too, not only by the cache's TTL: a scheduled story is due at our clock."""
+    return (
+        entry is not None
+        and generation is not None
+        and entry["generation"] == generation
+        and entry["expires"] > time.time()
+    )
+
+
+def _respond(request, entry: dict):
+    """The stored page with its freshness headers, or 304 when the reader has it already."""
+    response = HttpResponse(entry["content"], status=200, headers=entry["headers"])
+    _set_freshness(response, entry["expires"] - time.time())
+    last_modified = parse_http_date_safe(response.get("Last-Modified", ""))
+    return get_conditional_response(
+        request, etag=response.get("ETag"), last_modified=last_modified, response=response
+    )
 
 
 def _generation_and_entry(key: str) -> tuple[int | None, dict | None]:
