@@ -3,6 +3,7 @@
 import pytest
 from django.urls import reverse
 
+from tests.browsers import close_quietly
 from tests.factories import UserFactory
 
 PASSWORD = "correct horse battery"
@@ -15,7 +16,7 @@ def page(chromium):
     """A fresh page in the session's chromium (tests/conftest.py)."""
     context = chromium.new_context(viewport={"width": 1280, "height": 900}, locale="en")
     yield context.new_page()
-    context.close()
+    close_quietly(context)
 
 
 def log_in(page, live_server, user):

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from articles.models import Article
+from tests.browsers import close_quietly
 from tests.factories import CategoryFactory, EditorFactory, ReporterFactory
 
 PASSWORD = "correct horse battery"
@@ -23,7 +24,7 @@ def browser(live_server, chromium):
     yield chromium
     # Pages left open would keep calling the next test's server (timers, keep-alive).
     for context in chromium.contexts:
-        context.close()
+        close_quietly(context)
 
 
 def new_page(browser):
