@@ -52,7 +52,7 @@ def feed_entries(stories: list, *, author_pages: bool) -> list[feed_xml.Entry]:
             tags[story_id].append(name)
             continue
         if author_pages and slug not in pages:
-            pages[slug] = absolute_url(reverse("articles:author", kwargs={"slug": slug}))
+            pages[slug] = absolute_url(Author(slug=slug).get_absolute_url())
         authors[story_id].append((name, pages.get(slug, "")))
     return [
         feed_xml.Entry(
