@@ -127,9 +127,7 @@ class ArticleDetailView(generic.DetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         # Headline, section and date only: one query, whatever the story.
-        context["related_articles"] = Article.objects.select_related("category").related_to(
-            self.object, limit=RELATED_STORIES
-        )
+        context["related_articles"] = Article.objects.related_to(self.object, limit=RELATED_STORIES)
         return context
 
 

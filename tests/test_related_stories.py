@@ -53,6 +53,19 @@ def test_limit_caps_the_list_and_the_story_itself_is_excluded():
     assert story.headline not in headlines
 
 
+def test_a_story_without_a_section_shares_none_and_keeps_its_address(
+    django_assert_num_queries,
+):
+    story = ArticleFactory(category=None, tags=["agua"])
+    ArticleFactory(headline="No section either", category=None)
+    sectionless = ArticleFactory(headline="Shared tag, no section", category=None, tags=["agua"])
+    story = Article.objects.for_detail().get(pk=story.pk)
+    with django_assert_num_queries(1):
+        related = Article.objects.related_to(story)
+        shown = [(item.headline, item.category, item.get_absolute_url()) for item in related]
+    assert shown == [("Shared tag, no section", None, sectionless.get_absolute_url())]
+
+
 @pytest.mark.parametrize("count", [1, 30])
 def test_story_page_related_block_costs_one_query_for_1_or_30_candidates(
     client, django_assert_num_queries, rich_story_factory, count
@@ -61,7 +74,7 @@ def test_story_page_related_block_costs_one_query_for_1_or_30_candidates(
     stories = [rich_story_factory(category=section) for _ in range(count + 1)]
     story = Article.objects.for_detail().get(pk=stories[0].pk)
     with django_assert_num_queries(1):
-        related = list(Article.objects.select_related("category").related_to(story))
+        related = Article.objects.related_to(story)
         [(item.category.name, item.get_absolute_url()) for item in related]
     assert len(related) == min(count, 4)
     html = client.get(story.get_absolute_url()).content.decode()
