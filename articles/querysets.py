@@ -1,7 +1,7 @@
 """Querysets: the one place that decides what readers may see, and page-shaped reads."""
 
 from django.db import models
-from django.db.models import Min, Prefetch, Q
+from django.db.models import Min, Q
 from django.utils import timezone
 
 # How many of the newest published stories are scored when looking for related stories.
@@ -57,34 +57,24 @@ class ArticleQuerySet(models.QuerySet):
         return self.filter(**{story_lookup(type(subject)): subject})
 
     def for_listing(self):
-        """Everything a story teaser shows (section, byline, tags, lead image), fetched once."""
-        from .models import Byline
+        """Everything a story teaser shows (section, byline, tags, lead image), fetched once:
+        bylines and tags in one query for the whole page (``page_relations``)."""
+        from .page_relations import ListingIterable
 
-        # Into lists read by ``Article.ordered_bylines`` and ``Article.tag_list``.
-        return self.select_related("category", "lead_image").prefetch_related(
-            Prefetch(
-                "bylines",
-                queryset=Byline.objects.select_related("author").order_by("position", "id"),
-                to_attr="prefetched_bylines",
-            ),
-            Prefetch("tags", to_attr="prefetched_tags"),
-            "lead_image__renditions",
-        )
+        return self._read_with(ListingIterable)
 
     def for_detail(self):
         """Everything the story page shows: listing data, organizations, current corrections."""
-        from .models import Correction
+        from .page_relations import StoryPageIterable
 
-        return self.for_listing().prefetch_related(
-            Prefetch("organizations", to_attr="prefetched_organizations"),
-            Prefetch(
-                "corrections",
-                queryset=Correction.objects.filter(superseded_by__isnull=True).order_by(
-                    "published_at", "id"
-                ),
-                to_attr="current_corrections",
-            ),
+        return self._read_with(StoryPageIterable)
+
+    def _read_with(self, iterable_class):
+        stories = self.select_related("category", "lead_image").prefetch_related(
+            "lead_image__renditions"
         )
+        stories._iterable_class = iterable_class
+        return stories
 
     def for_feed(self):
         """The columns a feed entry is made of, and the section; ``feeds.feed_entries`` reads
