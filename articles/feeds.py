@@ -4,7 +4,6 @@ from django.conf import settings
 from django.db.models import F, Value
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import http_date
 from django.utils.translation import get_language
@@ -12,6 +11,7 @@ from django.utils.translation import gettext as _
 from taggit.models import Tag
 
 from . import feed_xml
+from .addresses import address
 from .canonical import absolute_url, absolutize_links
 from .models import Article, Author, Byline, Category, Organization, TaggedArticle
 
@@ -138,7 +138,7 @@ class ArticleFeed:
 
     def feed_url(self, subject):
         kwargs = {"slug": subject.slug} if subject else {}
-        return absolute_url(reverse(f"articles:{self.url_name}", kwargs=kwargs))
+        return absolute_url(address(f"articles:{self.url_name}", **kwargs))
 
     def description(self, subject):
         if subject:

@@ -9,13 +9,13 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F
 from django.db.models.functions import Lower
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from taggit.managers import TaggableManager
 from taggit.models import TaggedItemBase
 
 from .. import rendering
+from ..addresses import address
 from ..querysets import ArticleQuerySet, OrganizationQuerySet
 
 WORDS_PER_MINUTE = 200
@@ -65,7 +65,7 @@ class Category(models.Model):
         return self.name
 
     def get_absolute_url(self):
-        return reverse("articles:section", kwargs={"slug": self.slug})
+        return address("articles:section", slug=self.slug)
 
 
 class Author(models.Model):
@@ -111,7 +111,7 @@ class Author(models.Model):
         return self.name
 
     def get_absolute_url(self):
-        return reverse("articles:author", kwargs={"slug": self.slug})
+        return address("articles:author", slug=self.slug)
 
     @property
     def link_list(self):
@@ -140,7 +140,7 @@ class Organization(models.Model):
         return f"{self.name} ({self.acronym})" if self.acronym else self.name
 
     def get_absolute_url(self):
-        return reverse("articles:organization", kwargs={"slug": self.slug})
+        return address("articles:organization", slug=self.slug)
 
 
 class OrganizationDomain(models.Model):
@@ -344,15 +344,13 @@ class Article(models.Model):
 
     def get_absolute_url(self):
         when = timezone.localtime(self.published_at or self.created_at or timezone.now())
-        return reverse(
+        return address(
             "articles:article",
-            kwargs={
-                "section": self.category.slug if self.category_id else "historias",
-                "year": when.year,
-                "month": f"{when.month:02d}",
-                "day": f"{when.day:02d}",
-                "slug": self.slug,
-            },
+            section=self.category.slug if self.category_id else "historias",
+            year=when.year,
+            month=f"{when.month:02d}",
+            day=f"{when.day:02d}",
+            slug=self.slug,
         )
 
     @classmethod

@@ -1,9 +1,9 @@
 """Template helpers for the public site."""
 
 from django import template
-from django.urls import reverse
 from taggit.models import Tag
 
+from articles.addresses import address as route_address
 from articles.models import Author, Category, Organization
 
 register = template.Library()
@@ -20,13 +20,22 @@ FEED_URL_PREFIXES = {
 def feed_urls(subject=None):
     """The RSS and Atom addresses of a subject's feeds, or of the whole site's without one."""
     if subject is None:
-        return {"rss": reverse("articles:feed-rss"), "atom": reverse("articles:feed-atom")}
+        return {
+            "rss": route_address("articles:feed-rss"),
+            "atom": route_address("articles:feed-atom"),
+        }
     prefix = FEED_URL_PREFIXES[type(subject)]
     kwargs = {"slug": subject.slug}
     return {
-        "rss": reverse(f"articles:{prefix}-rss", kwargs=kwargs),
-        "atom": reverse(f"articles:{prefix}-atom", kwargs=kwargs),
+        "rss": route_address(f"articles:{prefix}-rss", **kwargs),
+        "atom": route_address(f"articles:{prefix}-atom", **kwargs),
     }
+
+
+@register.simple_tag
+def address(route, **kwargs):
+    """``{% url %}`` for the public pages, without walking the URL patterns (``addresses``)."""
+    return route_address(route, **kwargs)
 
 
 @register.filter(expects_localtime=True)
