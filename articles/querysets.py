@@ -7,6 +7,10 @@ from django.utils import timezone
 # How many of the newest published stories are scored when looking for related stories.
 RELATED_WINDOW = 500
 
+# Columns no public page prints: the Markdown source (pages print its HTML), the search
+# vector and the import metadata. The first two are the largest columns of a story.
+NEVER_PRINTED = ("body", "search_vector", "import_metadata")
+
 
 def story_lookup(subject_model) -> str:
     """How stories are filtered by a subject: a section, an author, a tag or an organization."""
@@ -58,7 +62,8 @@ class ArticleQuerySet(models.QuerySet):
 
     def for_listing(self):
         """Everything a story teaser shows (section, byline, tags, lead image), fetched once:
-        bylines and tags in one query for the whole page (``page_relations``)."""
+        bylines and tags in one query for the whole page (``page_relations``). Leaves out the
+        columns no page prints (``defer(None)`` brings them back)."""
         from .page_relations import ListingIterable
 
         return self._read_with(ListingIterable)
@@ -70,8 +75,10 @@ class ArticleQuerySet(models.QuerySet):
         return self._read_with(StoryPageIterable)
 
     def _read_with(self, iterable_class):
-        stories = self.select_related("category", "lead_image").prefetch_related(
-            "lead_image__renditions"
+        stories = (
+            self.select_related("category", "lead_image")
+            .defer(*NEVER_PRINTED)
+            .prefetch_related("lead_image__renditions")
         )
         stories._iterable_class = iterable_class
         return stories

@@ -102,3 +102,15 @@ def test_iterating_in_chunks_reads_the_relations_once_per_chunk(django_assert_ma
         f"Autora {n}" for n in range(5)
     ]
     assert [story.pk for story in fetched] == [story.pk for story in stories]
+
+
+def test_lists_and_story_pages_leave_out_the_columns_no_page_prints():
+    ArticleFactory(body="# Título\n\nTexto en **Markdown**.")
+    unprinted = {"body", "search_vector", "import_metadata"}
+    (listed,) = Article.objects.for_listing()
+    (shown,) = Article.objects.for_detail()
+    (edited,) = Article.objects.for_listing().defer(None)  # as the admin and the exporter read
+    assert listed.get_deferred_fields() == unprinted
+    assert shown.get_deferred_fields() == unprinted
+    assert edited.get_deferred_fields() == set()
+    assert "<strong>Markdown</strong>" in shown.body_html

@@ -79,7 +79,9 @@ class ArticleAdmin(WorkflowAdminMixin, admin.ModelAdmin):
     ]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).for_listing()
+        # Byline and tags like a public list, but every column: this also reads the story
+        # being edited, and revisions keep all of it.
+        return super().get_queryset(request).for_listing().defer(None)
 
     def lookup_allowed(self, lookup, value, request):
         # An organization's page links to its stories; a sidebar filter would list every one.

@@ -47,7 +47,10 @@ class JekyllExporter:
         self._write_config()
         # Stories readers see now or will see at their scheduled time; the rest are unpublished.
         public_ids = set(Article.objects.published(at=_FAR_FUTURE).values_list("pk", flat=True))
-        stories = Article.objects.for_listing().prefetch_related("old_paths").order_by("pk")
+        # Byline and tags as a public list reads them, and the Markdown that lists leave out.
+        stories = (
+            Article.objects.for_listing().defer(None).prefetch_related("old_paths").order_by("pk")
+        )
         for article in stories.iterator(chunk_size=500):
             self._write_story(article, is_public=article.pk in public_ids)
             self.result.stories += 1

@@ -410,9 +410,9 @@ class Article(models.Model):
             self.organizations.add(*found)
         return found
 
-    # ``for_listing()`` and ``for_detail()`` prefetch into plain lists (``Prefetch(to_attr=)``):
-    # filling each story's related manager instead built a queryset per story and relation,
-    # a quarter of a listing's time. Read byline, tags and organizations through these.
+    # ``for_listing()`` and ``for_detail()`` read into plain lists (``page_relations``): filling
+    # each story's related manager instead built a queryset per story and relation, a quarter
+    # of a listing's time. Read byline, tags and organizations through these.
 
     @property
     def ordered_bylines(self) -> list:
