@@ -142,8 +142,9 @@ def _time_converters(connection) -> list:
     return connection.ops.get_db_converters(field.get_col(Correction._meta.db_table))
 
 
-def _loaded(model, using, **values):
-    """An instance as if read from the database with only these columns (others deferred)."""
+def loaded(model, using, **values):
+    """An instance as if read from the database with only these columns (any other loads when
+    read, as after ``only()``)."""
     names = [field.attname for field in model._meta.concrete_fields if field.attname in values]
     return model.from_db(using, names, [values[name] for name in names])
 
@@ -151,7 +152,7 @@ def _loaded(model, using, **values):
 def _byline(story_id, row, using):
     from .models import Author, Byline
 
-    byline = _loaded(
+    byline = loaded(
         Byline,
         using,
         id=row["row_id"],
@@ -160,7 +161,7 @@ def _byline(story_id, row, using):
         position=row["rank"],
         role=row["text_1"],
     )
-    byline.author = _loaded(
+    byline.author = loaded(
         Author,
         using,
         id=row["author_id"],
@@ -173,13 +174,13 @@ def _byline(story_id, row, using):
 
 
 def _tag(story_id, row, using):
-    return _loaded(Tag, using, id=row["row_id"], name=row["name"], slug=row["slug"])
+    return loaded(Tag, using, id=row["row_id"], name=row["name"], slug=row["slug"])
 
 
 def _organization(story_id, row, using):
     from .models import Organization
 
-    return _loaded(
+    return loaded(
         Organization,
         using,
         id=row["row_id"],
@@ -193,7 +194,7 @@ def _organization(story_id, row, using):
 def _correction(story_id, row, using):
     from .models import Correction
 
-    return _loaded(
+    return loaded(
         Correction,
         using,
         id=row["row_id"],

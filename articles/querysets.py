@@ -1,6 +1,6 @@
 """Querysets: the one place that decides what readers may see, and page-shaped reads."""
 
-from django.db import models
+from django.db import connections, models
 from django.db.models import Min, Q
 from django.utils import timezone
 
@@ -114,6 +114,7 @@ class ArticleQuerySet(models.QuerySet):
         Reads the article's organizations and tags from its prefetch (``for_detail()``).
         """
         from .models import Category, TaggedArticle
+        from .page_relations import loaded
 
         # Only the newest stories are scored, each with two probes of the link tables' unique
         # indexes. Asking first for "every story sharing a tag or an organization" read all of
@@ -126,12 +127,23 @@ class ArticleQuerySet(models.QuerySet):
             .values("id", "published_at", "category_id")[:RELATED_WINDOW]
         )
         newest_sql, newest_params = newest.query.sql_with_params()
+        quote = connections[self.db].ops.quote_name
         organizations = self.model.organizations.through
         scores = [
             _shared_links_score(
-                3, organizations, "article_id", "organization_id", article.organization_list
+                3,
+                quote(organizations._meta.db_table),
+                "article_id",
+                "organization_id",
+                article.organization_list,
             ),
-            _shared_links_score(2, TaggedArticle, "content_object_id", "tag_id", article.tag_list),
+            _shared_links_score(
+                2,
+                quote(TaggedArticle._meta.db_table),
+                "content_object_id",
+                "tag_id",
+                article.tag_list,
+            ),
         ]
         terms = [sql for sql, _params in scores if sql]
         params = [param for sql, term_params in scores if sql for param in term_params]
@@ -152,8 +164,9 @@ class ArticleQuerySet(models.QuerySet):
                 ORDER BY relatedness DESC, candidate.published_at DESC, candidate.id DESC
                 LIMIT %s
             ) AS best
-            JOIN {self.model._meta.db_table} AS story ON story.id = best.id
-            LEFT JOIN {Category._meta.db_table} AS section ON section.id = story.category_id
+            JOIN {quote(self.model._meta.db_table)} AS story ON story.id = best.id
+            LEFT JOIN {quote(Category._meta.db_table)} AS section
+                ON section.id = story.category_id
             WHERE best.relatedness > 0
             ORDER BY best.relatedness DESC, best.published_at DESC, best.id DESC
         """
@@ -162,8 +175,12 @@ class ArticleQuerySet(models.QuerySet):
         )
         for story in stories:
             if story.category_id is not None:
-                story.category = Category(
-                    id=story.category_id, name=story.section_name, slug=story.section_slug
+                story.category = loaded(
+                    Category,
+                    self.db,
+                    id=story.category_id,
+                    name=story.section_name,
+                    slug=story.section_slug,
                 )
         return stories
 
@@ -179,13 +196,12 @@ class OrganizationQuerySet(models.QuerySet):
         return self.filter(domains__domain__in=candidates).distinct()
 
 
-def _shared_links_score(points, link_model, story_column, subject_column, subjects):
+def _shared_links_score(points, table, story_column, subject_column, subjects):
     """SQL scoring a candidate ``points`` for each of these subjects it links to, with its
     parameters; no SQL when there are no subjects."""
     if not subjects:
         return "", []
     placeholders = ", ".join(["%s"] * len(subjects))
-    table = link_model._meta.db_table
     sql = (
         f"{points} * (SELECT COUNT(*) FROM {table} AS link"
         f" WHERE link.{story_column} = candidate.id"
