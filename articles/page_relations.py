@@ -1,8 +1,8 @@
 """What a page prints around its stories (bylines, tags, organizations, corrections), read for
 all of the page's stories in one query.
 
-``ArticleQuerySet.for_listing()`` and ``for_detail()`` evaluate through the iterables below,
-which fill the plain lists that ``Article.ordered_bylines``, ``tag_list``,
+``ArticleQuerySet.for_listing()``, ``for_detail()`` and ``for_feed()`` evaluate through the
+iterables below, which fill the plain lists that ``Article.ordered_bylines``, ``tag_list``,
 ``organization_list`` and ``current_corrections`` read. One ``UNION ALL`` replaces a prefetch
 query per relation: each of those took longer to build in the ORM than to run, and on an
 uncached story page the four of them were a quarter of the time.

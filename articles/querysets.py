@@ -66,40 +66,52 @@ class ArticleQuerySet(models.QuerySet):
         columns no page prints (``defer(None)`` brings them back)."""
         from .page_relations import ListingIterable
 
-        return self._read_with(ListingIterable)
+        return self._page_shaped()._read_through(ListingIterable)
 
     def for_detail(self):
         """Everything the story page shows: listing data, organizations, current corrections."""
         from .page_relations import StoryPageIterable
 
-        return self._read_with(StoryPageIterable)
+        return self._page_shaped()._read_through(StoryPageIterable)
 
-    def _read_with(self, iterable_class):
-        stories = (
+    def for_feed(self):
+        """The columns a feed entry is made of, the section, and bylines and tags in one query
+        for the whole feed (``page_relations``). Leaves out the Markdown, the search vector and
+        the import metadata, which a feed never shows."""
+        from .page_relations import ListingIterable
+
+        return (
+            self.select_related("category")
+            .only(
+                "headline",
+                "slug",
+                "dek",
+                "summary",
+                "body_html",
+                "status",
+                "published_at",
+                "updated_at",
+                "created_at",
+                "category__name",
+                "category__slug",
+            )
+            ._read_through(ListingIterable)
+        )
+
+    def _page_shaped(self):
+        return (
             self.select_related("category", "lead_image")
             .defer(*NEVER_PRINTED)
             .prefetch_related("lead_image__renditions")
         )
+
+    def _read_through(self, iterable_class):
+        """This queryset evaluated through one of ``page_relations``' iterables, which attach
+        the relations to the stories as they are read (``values()`` and the like still work:
+        they replace the iterable)."""
+        stories = self._chain()
         stories._iterable_class = iterable_class
         return stories
-
-    def for_feed(self):
-        """The columns a feed entry is made of, and the section; ``feeds.feed_entries`` reads
-        bylines and tags for the whole page at once. Leaves out the Markdown, the search
-        vector and the import metadata, which a feed never shows."""
-        return self.select_related("category").only(
-            "headline",
-            "slug",
-            "dek",
-            "summary",
-            "body_html",
-            "status",
-            "published_at",
-            "updated_at",
-            "created_at",
-            "category__name",
-            "category__slug",
-        )
 
     def newest_first(self):
         """Most recently published first; the id breaks ties so pages never overlap."""
