@@ -1,7 +1,7 @@
 """Querysets: the one place that decides what readers may see, and page-shaped reads."""
 
 from django.db import connections, models
-from django.db.models import Min, Q
+from django.db.models import Q
 from django.utils import timezone
 
 # How many of the newest published stories are scored when looking for related stories.
@@ -40,16 +40,32 @@ class ArticleQuerySet(models.QuerySet):
         """When the next scheduled or embargoed story may become visible (None if none waits).
 
         Never later than the real time (a story may wait for both), so a cache that expires
-        then is always safe; one query on the two ``status`` indexes.
+        then is always safe; one query on the two ``status`` indexes. It looks at every story,
+        whatever this queryset is filtered on.
         """
-        upcoming = self.filter(
-            Q(published_at__gt=now) | Q(embargoed_until__gt=now),
-            status=self.model.Status.PUBLISHED,
-        ).aggregate(
-            publication=Min("published_at", filter=Q(published_at__gt=now)),
-            embargo=Min("embargoed_until", filter=Q(embargoed_until__gt=now)),
-        )
-        times = [when for when in upcoming.values() if when is not None]
+        # Written as SQL because every page asks (for its Cache-Control) and the ORM took
+        # twice as long to build this aggregate as the query took to run (0.85 -> 0.3 ms).
+        connection = connections[self.db]
+        quote = connection.ops.quote_name
+        field = self.model._meta.get_field
+        published_at = quote(field("published_at").column)
+        embargoed_until = quote(field("embargoed_until").column)
+        moment = field("published_at").get_db_prep_value(now, connection)
+        sql = f"""
+            SELECT MIN(CASE WHEN {published_at} > %s THEN {published_at} END),
+                MIN(CASE WHEN {embargoed_until} > %s THEN {embargoed_until} END)
+            FROM {quote(self.model._meta.db_table)}
+            WHERE {quote(field("status").column)} = %s
+                AND ({published_at} > %s OR {embargoed_until} > %s)
+        """
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [moment, moment, self.model.Status.PUBLISHED, moment, moment])
+            row = cursor.fetchone()
+        times = [
+            _aware(field("published_at").to_python(when), connection.timezone)
+            for when in row
+            if when
+        ]
         return min(times, default=None)
 
     def withdrawn(self):
@@ -206,6 +222,11 @@ class OrganizationQuerySet(models.QuerySet):
         if not candidates:
             return self.none()
         return self.filter(domains__domain__in=candidates).distinct()
+
+
+def _aware(moment, database_timezone):
+    """A time read without the ORM's converters: SQLite gives it back naive, in its zone."""
+    return timezone.make_aware(moment, database_timezone) if timezone.is_naive(moment) else moment
 
 
 def _shared_links_score(points, table, story_column, subject_column, subjects):

@@ -57,6 +57,28 @@ def test_scheduled_story_becomes_visible_at_its_time(time_machine):
     assert article.is_published
 
 
+def test_next_publication_time_is_the_earliest_schedule_or_embargo_readers_wait_for():
+    now = datetime(2026, 5, 1, 12, 0, 0, 500000, tzinfo=UTC)
+    assert Article.objects.next_publication_time(now) is None
+
+    ArticleFactory(published_at=now - timedelta(days=1))  # already visible
+    ArticleFactory(draft=True, published_at=now + timedelta(minutes=5))  # nobody will see it
+    ArticleFactory(published_at=now + timedelta(hours=2))
+    assert Article.objects.next_publication_time(now) == now + timedelta(hours=2)
+
+    # Embargoed: visible when the embargo lifts, even though its date has passed.
+    ArticleFactory(
+        published_at=now - timedelta(hours=1), embargoed_until=now + timedelta(minutes=45)
+    )
+    earliest = Article.objects.next_publication_time(now)
+    assert earliest == now + timedelta(minutes=45)
+    assert earliest.tzinfo is not None  # compared with aware times by the page cache
+
+    ArticleFactory(published_at=now + timedelta(seconds=1))
+    assert Article.objects.next_publication_time(now) == now + timedelta(seconds=1)
+    assert Article.objects.next_publication_time(now + timedelta(hours=3)) is None
+
+
 def test_body_html_word_count_and_reading_time_are_derived_on_save():
     article = ArticleFactory(body="palabra " * 450)
     assert article.body_html.startswith("<p>palabra")
