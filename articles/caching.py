@@ -11,6 +11,7 @@ need no change to appear: a page is never kept past the next time a story become
 The cache is an optimisation, never a dependency: if it fails, pages are served uncached.
 """
 
+import contextvars
 import hashlib
 import json
 import logging
@@ -69,6 +70,11 @@ OUTAGE_WARNING_INTERVAL = 60  # seconds between two warnings that the cache is d
 
 _outage = {"warned_at": 0.0}
 _pending = threading.local()
+# Site-wide lists every page of a generation shares (``per_generation``): name -> (generation,
+# time it expires, value). Values are immutable, so threads may share them.
+_per_generation: dict[str, tuple[int, float, object]] = {}
+# The generation the current request read, so the pages' lists ask the cache once a request.
+_request_generation = contextvars.ContextVar("request_generation", default=None)
 
 
 def _cache_call(method: str, *args, **kwargs):
@@ -111,6 +117,7 @@ def content_changed(*urls: str) -> None:
     them under the generation that the commit now leaves behind.
     """
     bump_generation()
+    _forget_request_generation()
     pending = getattr(_pending, "urls", None)
     if pending is None:
         pending = _pending.urls = set()
@@ -126,6 +133,50 @@ def _after_commit() -> None:
     _pending.urls = None
     bump_generation()
     purge_cdn(urls)
+
+
+def per_generation(name: str, compute):
+    """``compute()``, kept in this process's memory for the current content generation.
+
+    For site-wide lists that every page of a generation shares (the newest stories that
+    related stories are chosen from): computed once per process after each change readers
+    can see, and never kept past the next scheduled publication, exactly like a cached page.
+    The generation is shared by all processes through Redis; without Redis it is each
+    process's own, which is right for one process (the rule the page cache already has, see
+    docs/performance.md). With the cache unreachable, or ``PER_GENERATION_MEMORY`` off, it is
+    computed every time.
+    """
+    generation = _generation_for_request() if settings.PER_GENERATION_MEMORY else None
+    if generation is None:
+        return compute()
+    now = time.time()
+    held = _per_generation.get(name)
+    if held is not None and held[0] == generation and held[1] > now:
+        return held[2]
+    # Asked before computing: a story that becomes visible meanwhile ends the value at once.
+    due = seconds_until_next_publication(generation)
+    value = compute()
+    lifetime = settings.PAGE_CACHE_TIMEOUT if due is None else min(settings.PAGE_CACHE_TIMEOUT, due)
+    _per_generation[name] = (generation, now + lifetime, value)
+    return value
+
+
+def _generation_for_request() -> int | None:
+    """The content generation, read from the cache once per request (every time elsewhere)."""
+    slot = _request_generation.get()
+    if slot is not None and "generation" in slot:
+        return slot["generation"]
+    generation = current_generation()
+    if slot is not None:
+        slot["generation"] = generation
+    return generation
+
+
+def _forget_request_generation() -> None:
+    """A write in this request moved the generation on: read it again when next asked."""
+    slot = _request_generation.get()
+    if slot is not None:
+        slot.pop("generation", None)
 
 
 def purge_cdn(urls) -> None:
@@ -170,6 +221,13 @@ class PageCacheMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
+        token = _request_generation.set({})
+        try:
+            return self._answer(request)
+        finally:
+            _request_generation.reset(token)
+
+    def _answer(self, request):
         lookup = None
         if _may_share(request):
             request.get_host()  # refuse a forged Host header before any cached answer
@@ -225,7 +283,11 @@ def _lookup(request) -> tuple[str, int | None, dict | None]:
     key = f"pages:page:{hashlib.md5(request.get_full_path().encode()).hexdigest()}"
     if not settings.PAGE_CACHE:
         return key, None, None
-    return (key, *_generation_and_entry(key))
+    generation, entry = _generation_and_entry(key)
+    slot = _request_generation.get()
+    if slot is not None:
+        slot["generation"] = generation
+    return key, generation, entry
 
 
 def _is_fresh(entry: dict | None, generation: int | None) -> bool:
@@ -286,6 +348,9 @@ def _entry_for(response, generation) -> dict:
         response["ETag"] = f'"{hashlib.md5(response.content).hexdigest()}"'
     if not response.has_header("Last-Modified"):
         response["Last-Modified"] = http_date()
+    if generation is None and settings.PER_GENERATION_MEMORY:
+        # Without the page cache the time is still needed (Cache-Control), once a generation.
+        generation = _generation_for_request()
     lifetime = settings.PAGE_CACHE_TIMEOUT
     due = seconds_until_next_publication(generation)
     if due is not None:

@@ -1,5 +1,8 @@
 """Querysets: the one place that decides what readers may see, and page-shaped reads."""
 
+from datetime import datetime
+from typing import NamedTuple
+
 from django.db import connections, models
 from django.db.models import Q
 from django.utils import timezone
@@ -136,80 +139,57 @@ class ArticleQuerySet(models.QuerySet):
     def related_to(self, article, *, limit=4) -> list:
         """Published stories sharing organizations (3 points each), tags (2) or the section
         (1) with ``article``, among the newest ``RELATED_WINDOW``; best score first, then
-        newest; one query. Each comes with its section and the columns a related-stories list
-        prints (headline, address, date); any other column loads when read.
+        newest. Each comes with its section and the columns a related-stories list prints
+        (headline, address, date); any other column loads when read.
 
-        Reads the article's organizations and tags from its prefetch (``for_detail()``).
+        Reads the article's organizations and tags from its prefetch (``for_detail()``). The
+        newest stories, with their sections, tags and organizations, are the same for every
+        story page until something readers see changes, so they are read once per content
+        generation (``caching.per_generation``) and each page only scores them.
         """
-        from .models import Category, TaggedArticle
+        from . import caching
+        from .models import Article, Category
         from .page_relations import loaded
 
-        # Only the newest stories are scored, each with two probes of the link tables' unique
-        # indexes. Asking first for "every story sharing a tag or an organization" read all of
-        # a common organization's links (20,000 rows, 14 ms at 100,000 stories); readers want
-        # recent related news anyway.
-        newest = (
-            self.published()
-            .exclude(pk=article.pk)
-            .order_by("-published_at", "-id")
-            .values("id", "published_at", "category_id")[:RELATED_WINDOW]
+        # Only the newest stories are scored: readers want recent related news, and asking
+        # for "every story sharing a tag or an organization" read all of a common
+        # organization's links (20,000 rows at 100,000 stories).
+        window = caching.per_generation(
+            f"related-window:{self.db}", lambda: _newest_with_subjects(self.db)
         )
-        newest_sql, newest_params = newest.query.sql_with_params()
-        quote = connections[self.db].ops.quote_name
-        organizations = self.model.organizations.through
-        scores = [
-            _shared_links_score(
-                3,
-                quote(organizations._meta.db_table),
-                "article_id",
-                "organization_id",
-                article.organization_list,
-            ),
-            _shared_links_score(
-                2,
-                quote(TaggedArticle._meta.db_table),
-                "content_object_id",
-                "tag_id",
-                article.tag_list,
-            ),
-        ]
-        terms = [sql for sql, _params in scores if sql]
-        params = [param for sql, term_params in scores if sql for param in term_params]
-        # Written as SQL because the ORM cannot select from the scored window, sort it and
-        # cut it before joining the few best stories back. It probed the primary key of all
-        # 500 candidates, scored those that passed twice, and took longer to compile the query
-        # than the database took to run it (5.4 ms a story page, now 2 ms). Stories scoring
-        # nothing sort last, so they are dropped after the cut.
-        sql = f"""
-            SELECT story.id, story.headline, story.slug, story.published_at, story.created_at,
-                story.category_id, section.name AS section_name, section.slug AS section_slug
-            FROM (
-                SELECT candidate.id, candidate.published_at,
-                    {" + ".join([*terms, "0"])}
-                    + CASE WHEN candidate.category_id = %s THEN 1 ELSE 0 END
-                    AS relatedness
-                FROM ({newest_sql}) AS candidate
-                ORDER BY relatedness DESC, candidate.published_at DESC, candidate.id DESC
-                LIMIT %s
-            ) AS best
-            JOIN {quote(self.model._meta.db_table)} AS story ON story.id = best.id
-            LEFT JOIN {quote(Category._meta.db_table)} AS section
-                ON section.id = story.category_id
-            WHERE best.relatedness > 0
-            ORDER BY best.relatedness DESC, best.published_at DESC, best.id DESC
-        """
-        stories = list(
-            self.raw(sql, [*params, article.category_id, *newest_params, limit], using=self.db)
-        )
-        for story in stories:
-            if story.category_id is not None:
+        organizations = {organization.pk for organization in article.organization_list}
+        tags = {tag.pk for tag in article.tag_list}
+        scored = []
+        for candidate in [story for story in window if story.id != article.pk][:RELATED_WINDOW]:
+            score = (
+                3 * len(candidate.organizations & organizations)
+                + 2 * len(candidate.tags & tags)
+                + (article.category_id is not None and candidate.category_id == article.category_id)
+            )
+            if score:
+                scored.append((score, candidate.published_at, candidate.id, candidate))
+        best = sorted(scored, key=lambda row: row[:3], reverse=True)[:limit]
+        stories = []
+        for _score, _published_at, _id, candidate in best:
+            story = loaded(
+                Article,
+                self.db,
+                id=candidate.id,
+                headline=candidate.headline,
+                slug=candidate.slug,
+                published_at=candidate.published_at,
+                created_at=candidate.created_at,
+                category_id=candidate.category_id,
+            )
+            if candidate.category_id is not None:
                 story.category = loaded(
                     Category,
                     self.db,
-                    id=story.category_id,
-                    name=story.section_name,
-                    slug=story.section_slug,
+                    id=candidate.category_id,
+                    name=candidate.section_name,
+                    slug=candidate.section_slug,
                 )
+            stories.append(story)
         return stories
 
 
@@ -222,6 +202,59 @@ class OrganizationQuerySet(models.QuerySet):
         if not candidates:
             return self.none()
         return self.filter(domains__domain__in=candidates).distinct()
+
+
+class RelatedCandidate(NamedTuple):
+    """One of the newest stories, with what scoring and a related-stories list need."""
+
+    id: int
+    headline: str
+    slug: str
+    published_at: datetime
+    created_at: datetime
+    category_id: int | None
+    section_name: str | None
+    section_slug: str | None
+    organizations: frozenset
+    tags: frozenset
+
+
+def _newest_with_subjects(using) -> tuple[RelatedCandidate, ...]:
+    """The newest ``RELATED_WINDOW`` + 1 published stories (one more, so that leaving out the
+    story being read still leaves the window full), each with its tags and organizations."""
+    from .models import Article, TaggedArticle
+
+    rows = list(
+        Article.objects.using(using)
+        .published()
+        .order_by("-published_at", "-id")
+        .values_list(
+            "id",
+            "headline",
+            "slug",
+            "published_at",
+            "created_at",
+            "category_id",
+            "category__name",
+            "category__slug",
+        )[: RELATED_WINDOW + 1]
+    )
+    ids = [row[0] for row in rows]
+    subjects = {story_id: (set(), set()) for story_id in ids}
+    named = Article.organizations.through.objects.using(using).filter(article_id__in=ids)
+    for story_id, organization_id in named.values_list("article_id", "organization_id"):
+        subjects[story_id][0].add(organization_id)
+    tagged = TaggedArticle.objects.using(using).filter(content_object_id__in=ids)
+    for story_id, tag_id in tagged.values_list("content_object_id", "tag_id"):
+        subjects[story_id][1].add(tag_id)
+    return tuple(
+        RelatedCandidate(
+            *row,
+            organizations=frozenset(subjects[row[0]][0]),
+            tags=frozenset(subjects[row[0]][1]),
+        )
+        for row in rows
+    )
 
 
 def _aware(moment, database_timezone):

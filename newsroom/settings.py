@@ -151,6 +151,9 @@ AUTHENTICATION_BACKENDS = [
 # these lifetimes (seconds); a CDN that is purged through CDN_PURGE_URL can keep pages longer.
 PAGE_CACHE = env_bool("PAGE_CACHE", default=True)
 PAGE_CACHE_TIMEOUT = int(os.environ.get("PAGE_CACHE_TIMEOUT", "3600"))
+# Site-wide lists every page shares (the newest stories related stories come from) are kept in
+# each process's memory for one content generation, the page cache's (articles/caching.py).
+PER_GENERATION_MEMORY = env_bool("PER_GENERATION_MEMORY", default=True)
 CACHE_BROWSER_MAX_AGE = int(os.environ.get("CACHE_BROWSER_MAX_AGE", "0"))
 CACHE_SHARED_MAX_AGE = int(os.environ.get("CACHE_SHARED_MAX_AGE", "5"))
 CACHE_STALE_WHILE_REVALIDATE = int(os.environ.get("CACHE_STALE_WHILE_REVALIDATE", "10"))

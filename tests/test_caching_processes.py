@@ -65,14 +65,24 @@ def story_and_editor():
     The editor is a superuser: the flush after a transactional test drops the role groups.
     """
     editor = UserFactory(is_staff=True, is_superuser=True)
-    return ArticleFactory(headline="El agua de la ciudad"), editor
+    story = ArticleFactory(headline="El agua de la ciudad")
+    return story, editor
 
 
 @pytest.fixture
-def two_processes(tmp_path, story_and_editor):
+def neighbour(story_and_editor):
+    """A story of the same section, whose page lists the story among its related stories."""
+    story, _editor = story_and_editor
+    return ArticleFactory(headline="Las presas del norte", category=story.category)
+
+
+@pytest.fixture(params=["1", "0"], ids=["page-cache", "no-page-cache"])
+def two_processes(request, tmp_path, story_and_editor, neighbour):
     """Start two gunicorn processes on one database and one Redis key prefix; stop them after.
 
     They start after ``story_and_editor``: on SQLite they read a copy of the test database.
+    Without the page cache, the newest stories that related stories come from are still kept
+    per content generation in each process's memory, and must follow the other's changes.
     """
     if not redis_is_reachable():
         pytest.skip("Redis is not listening on 127.0.0.1:6379; the shared-cache test needs it")
@@ -85,6 +95,7 @@ def two_processes(tmp_path, story_and_editor):
         DATABASE_URL=shared_database_url(tmp_path),
         REDIS_URL=f"redis://{REDIS[0]}:{REDIS[1]}/{REDIS_DB}",
         CACHE_KEY_PREFIX=prefix,
+        PAGE_CACHE=request.param,
         SECURE_COOKIES="0",  # the servers speak plain HTTP on 127.0.0.1
         PYTHONPATH=str(PROJECT_ROOT),
     )
@@ -129,6 +140,12 @@ def fetch(url) -> str:
         return response.read().decode()
 
 
+def related_stories_on(url) -> str:
+    """The related-stories block of a story page (empty when there is none)."""
+    found = re.search(r'<aside class="related-stories".*?</aside>', fetch(url), re.DOTALL)
+    return found.group(0) if found else ""
+
+
 def admin_session(base, username, password):
     """An opener logged in to the admin at ``base`` (cookies and CSRF token handled)."""
     cookies = http.cookiejar.CookieJar()
@@ -154,15 +171,17 @@ def post(opener, url, base, token, **fields):
 
 
 def test_a_correction_and_an_unpublish_in_one_process_show_at_once_in_the_other(
-    story_and_editor, two_processes
+    story_and_editor, neighbour, two_processes
 ):
     first, second = two_processes
     story, editor = story_and_editor
     path = story.get_absolute_url()
+    neighbour_path = neighbour.get_absolute_url()
     for base in (first, second):
         for _ in range(2):  # the second request is served from the shared cache
             assert "El agua de la ciudad" in fetch(f"{base}/")
             assert "La cifra era 42" not in fetch(f"{base}{path}")
+            assert "El agua de la ciudad" in related_stories_on(f"{base}{neighbour_path}")
 
     opener, cookies = admin_session(first, editor.username, "correct horse battery")
     token = next(cookie.value for cookie in cookies if cookie.name == "csrftoken")
@@ -183,6 +202,7 @@ def test_a_correction_and_an_unpublish_in_one_process_show_at_once_in_the_other(
         to="unpublished",
     )
     assert "El agua de la ciudad" not in fetch(f"{second}/")
+    assert "El agua de la ciudad" not in related_stories_on(f"{second}{neighbour_path}")
     with pytest.raises(urllib.error.HTTPError) as gone:
         fetch(f"{second}{path}")
     assert gone.value.code == 410
