@@ -1,15 +1,32 @@
 """Template context every public page needs: the site's name and canonical address."""
 
 from django.conf import settings
+from django.db import DEFAULT_DB_ALIAS
 
+from . import caching
 from .models import Category
+from .page_relations import loaded
 
 
 def site(request):
-    """The site's identity and its sections for the navigation (one small, cached query)."""
+    """The site's identity and its sections for the navigation."""
     return {
         "SITE_NAME": settings.SITE_NAME,
         "SITE_TAGLINE": settings.SITE_TAGLINE,
         "SITE_URL": settings.SITE_URL,
-        "nav_sections": Category.objects.all().only("name", "slug"),
+        # A callable, so a page that shows no menu asks for nothing.
+        "nav_sections": navigation_sections,
     }
+
+
+def navigation_sections() -> list[Category]:
+    """The sections, in the menu's order: read once per content generation (a renamed or new
+    section is a change readers see), each page gets its own instances."""
+    sections = caching.per_generation(
+        "navigation-sections",
+        lambda: tuple(Category.objects.values_list("id", "name", "slug")),
+    )
+    return [
+        loaded(Category, DEFAULT_DB_ALIAS, id=pk, name=name, slug=slug)
+        for pk, name, slug in sections
+    ]

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.defaults import server_error
 
-from articles.models import Article, Byline
+from articles.models import Article, Byline, Category
 from tests.factories import ArticleFactory, AuthorFactory, CategoryFactory, OrganizationFactory
 
 # The most queries any public page may make, whether it lists 1 story or 30 (each with 3
@@ -21,11 +21,11 @@ from tests.factories import ArticleFactory, AuthorFactory, CategoryFactory, Orga
 # (articles/caching.py).
 MAX_QUERIES_PER_PAGE = 6
 # The story page reads its organizations and corrections in the query of its bylines and tags;
-# it has no subject and no page count. Its related stories are chosen among the newest stories,
-# read (3 queries) with the next publication time (1) once per change readers see; every
-# other story page until the next change makes only the first three queries.
+# it has no subject and no page count. The navigation's sections and the newest stories its
+# related stories are chosen from (3 queries) are read with the next publication time once per
+# change readers see; until the next change a story page reads only the story and its relations.
 MAX_QUERIES_STORY_PAGE = 7
-MAX_QUERIES_STORY_PAGE_SAME_GENERATION = 3
+MAX_QUERIES_STORY_PAGE_SAME_GENERATION = 2
 
 HIDDEN_TRAITS = ["draft", "in_review", "scheduled", "unpublished"]
 
@@ -96,6 +96,22 @@ def test_pages_are_spanish_by_default(client, db):
     assert '<html lang="es">' in page
     assert "Saltar al contenido" in page
     assert 'name="viewport"' in page
+
+
+def test_the_menu_lists_the_sections_and_follows_a_new_or_renamed_one_at_once(client, db):
+    def menu():
+        html = html_of(client.get(reverse("articles:organizations")))
+        nav = re.search(r'<nav class="site-nav".*?</nav>', html, re.DOTALL).group(0)
+        return re.findall(r'<a href="([^"]+)"[^>]*>([^<]+)</a>', nav)[:-2]
+
+    CategoryFactory(name="Agua", slug="agua", position=2)
+    assert menu() == [("/secciones/agua/", "Agua")]
+    CategoryFactory(name="Transparencia", slug="transparencia", position=1)
+    assert menu() == [("/secciones/transparencia/", "Transparencia"), ("/secciones/agua/", "Agua")]
+    section = Category.objects.get(slug="agua")
+    section.name = "Agua y ciudad"
+    section.save()
+    assert menu()[1] == ("/secciones/agua/", "Agua y ciudad")
 
 
 def test_home_paginates_with_accessible_links(client, settings):
