@@ -166,7 +166,15 @@ def _generation_for_request() -> int | None:
     slot = _request_generation.get()
     if slot is not None and "generation" in slot:
         return slot["generation"]
-    generation = current_generation()
+    # One call that tells an unreachable cache (None) from a missing key ({}): an outage must
+    # not cost a page three timeouts.
+    found = _cache_call("get_many", [GENERATION_KEY])
+    if found is None:
+        generation = None
+    else:
+        generation = found.get(GENERATION_KEY)
+        if generation is None:
+            generation = current_generation()
     if slot is not None:
         slot["generation"] = generation
     return generation

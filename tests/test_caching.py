@@ -11,7 +11,7 @@ import time_machine
 from django.urls import reverse
 from django.utils import timezone
 
-from articles import previews, publishing
+from articles import caching, previews, publishing
 from articles.models import Article
 from tests.factories import (
     ArticleFactory,
@@ -295,9 +295,12 @@ def test_with_the_page_cache_off_pages_are_rendered_every_time(
 
 
 @pytest.mark.threat(71)
+@pytest.mark.parametrize("page_cache", [True, False], ids=["page-cache", "no-page-cache"])
 def test_a_cache_outage_serves_pages_uncached_and_never_fails(
-    client, newsroom, settings, caplog, django_capture_on_commit_callbacks
+    client, newsroom, settings, caplog, django_capture_on_commit_callbacks, page_cache, monkeypatch
 ):
+    settings.PAGE_CACHE = page_cache
+    monkeypatch.setitem(caching._outage, "warned_at", 0.0)  # warned at most once a minute
     settings.CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
@@ -314,6 +317,8 @@ def test_a_cache_outage_serves_pages_uncached_and_never_fails(
         assert client.get(url).status_code in (200, 301), url
 
     assert "Una historia nueva" in client.get("/").content.decode()
+    # Related stories and the menu are read afresh: the generation they are kept for is unknown.
+    assert "Una historia nueva" in client.get(story.get_absolute_url()).content.decode()
     assert "Page cache unavailable" in caplog.text
 
 
