@@ -155,22 +155,11 @@ class ArticleQuerySet(models.QuerySet):
         # for "every story sharing a tag or an organization" read all of a common
         # organization's links (20,000 rows at 100,000 stories).
         window = caching.per_generation(
-            f"related-window:{self.db}", lambda: _newest_with_subjects(self.db)
+            f"related-window:{self.db}", lambda: RelatedWindow.read(self.db)
         )
-        organizations = {organization.pk for organization in article.organization_list}
-        tags = {tag.pk for tag in article.tag_list}
-        scored = []
-        for candidate in [story for story in window if story.id != article.pk][:RELATED_WINDOW]:
-            score = (
-                3 * len(candidate.organizations & organizations)
-                + 2 * len(candidate.tags & tags)
-                + (article.category_id is not None and candidate.category_id == article.category_id)
-            )
-            if score:
-                scored.append((score, candidate.published_at, candidate.id, candidate))
-        best = sorted(scored, key=lambda row: row[:3], reverse=True)[:limit]
+        best = window.best_for(article, limit)
         stories = []
-        for _score, _published_at, _id, candidate in best:
+        for candidate in best:
             story = loaded(
                 Article,
                 self.db,
@@ -215,65 +204,81 @@ class RelatedCandidate(NamedTuple):
     category_id: int | None
     section_name: str | None
     section_slug: str | None
-    organizations: frozenset
-    tags: frozenset
 
 
-def _newest_with_subjects(using) -> tuple[RelatedCandidate, ...]:
+class RelatedWindow:
     """The newest ``RELATED_WINDOW`` + 1 published stories (one more, so that leaving out the
-    story being read still leaves the window full), each with its tags and organizations."""
-    from .models import Article, TaggedArticle
+    story being read still leaves the window full), each with its tags and organizations, and
+    where each organization, tag and section appears among them, so a page scores only the
+    stories it shares something with."""
 
-    rows = list(
-        Article.objects.using(using)
-        .published()
-        .order_by("-published_at", "-id")
-        .values_list(
-            "id",
-            "headline",
-            "slug",
-            "published_at",
-            "created_at",
-            "category_id",
-            "category__name",
-            "category__slug",
-        )[: RELATED_WINDOW + 1]
-    )
-    ids = [row[0] for row in rows]
-    subjects = {story_id: (set(), set()) for story_id in ids}
-    named = Article.organizations.through.objects.using(using).filter(article_id__in=ids)
-    for story_id, organization_id in named.values_list("article_id", "organization_id"):
-        subjects[story_id][0].add(organization_id)
-    tagged = TaggedArticle.objects.using(using).filter(content_object_id__in=ids)
-    for story_id, tag_id in tagged.values_list("content_object_id", "tag_id"):
-        subjects[story_id][1].add(tag_id)
-    return tuple(
-        RelatedCandidate(
-            *row,
-            organizations=frozenset(subjects[row[0]][0]),
-            tags=frozenset(subjects[row[0]][1]),
+    def __init__(self, stories: tuple[RelatedCandidate, ...], subjects: dict[int, list]):
+        """``subjects``: each story's ("organization" | "tag", id) pairs."""
+        self.stories = stories
+        self.position = {story.id: index for index, story in enumerate(stories)}
+        self.by_subject: dict[tuple[str, int], list[int]] = {}
+        for index, story in enumerate(stories):
+            keys = subjects[story.id]
+            if story.category_id is not None:
+                keys = [*keys, ("section", story.category_id)]
+            for key in keys:
+                self.by_subject.setdefault(key, []).append(index)
+
+    @classmethod
+    def read(cls, using) -> "RelatedWindow":
+        """Read the window from the database: three queries."""
+        from .models import Article, TaggedArticle
+
+        rows = list(
+            Article.objects.using(using)
+            .published()
+            .order_by("-published_at", "-id")
+            .values_list(
+                "id",
+                "headline",
+                "slug",
+                "published_at",
+                "created_at",
+                "category_id",
+                "category__name",
+                "category__slug",
+            )[: RELATED_WINDOW + 1]
         )
-        for row in rows
-    )
+        ids = [row[0] for row in rows]
+        subjects = {story_id: [] for story_id in ids}
+        named = Article.organizations.through.objects.using(using).filter(article_id__in=ids)
+        for story_id, organization_id in named.values_list("article_id", "organization_id"):
+            subjects[story_id].append(("organization", organization_id))
+        tagged = TaggedArticle.objects.using(using).filter(content_object_id__in=ids)
+        for story_id, tag_id in tagged.values_list("content_object_id", "tag_id"):
+            subjects[story_id].append(("tag", tag_id))
+        return cls(tuple(RelatedCandidate(*row) for row in rows), subjects)
+
+    def best_for(self, article, limit) -> list[RelatedCandidate]:
+        """The ``limit`` best-scoring stories of the window for ``article``, best first, then
+        newest; stories sharing nothing are never listed."""
+        own = self.position.get(article.pk)
+        # The newest RELATED_WINDOW stories other than the article itself.
+        end = RELATED_WINDOW if own is None else RELATED_WINDOW + 1
+        points = [
+            ("organization", organization.pk, 3) for organization in article.organization_list
+        ]
+        points += [("tag", tag.pk, 2) for tag in article.tag_list]
+        if article.category_id is not None:
+            points.append(("section", article.category_id, 1))
+        scores: dict[int, int] = {}
+        for kind, pk, worth in points:
+            for index in self.by_subject.get((kind, pk), ()):
+                if index < end and index != own:
+                    scores[index] = scores.get(index, 0) + worth
+        # Newest first among equal scores: the window is newest first, so a lower index wins.
+        ranked = sorted(scores, key=lambda index: (-scores[index], index))
+        return [self.stories[index] for index in ranked[:limit]]
 
 
 def _aware(moment, database_timezone):
     """A time read without the ORM's converters: SQLite gives it back naive, in its zone."""
     return timezone.make_aware(moment, database_timezone) if timezone.is_naive(moment) else moment
-
-
-def _shared_links_score(points, table, story_column, subject_column, subjects):
-    """SQL scoring a candidate ``points`` for each of these subjects it links to, with its
-    parameters; no SQL when there are no subjects."""
-    if not subjects:
-        return "", []
-    placeholders = ", ".join(["%s"] * len(subjects))
-    sql = (
-        f"{points} * (SELECT COUNT(*) FROM {table} AS link"
-        f" WHERE link.{story_column} = candidate.id"
-        f" AND link.{subject_column} IN ({placeholders}))"
-    )
-    return sql, [subject.pk for subject in subjects]
 
 
 class CorrectionQuerySet(models.QuerySet):
