@@ -116,12 +116,6 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 20,
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
-elif env_bool("DB_PREPARED_STATEMENTS", default=True):
-    # PostgreSQL: parameters travel apart from the SQL, so psycopg can prepare a statement a
-    # connection has run five times and PostgreSQL stops parsing and planning it on every
-    # request (planning alone was 0.7 ms of an uncached story page). Turn it off behind a
-    # pooler in transaction mode (PgBouncer without max_prepared_statements).
-    DATABASES["default"]["OPTIONS"] = {"server_side_binding": True, "prepare_threshold": 5}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # The full-text index is derived data: backups leave it out, `rebuild_search_index` restores it.

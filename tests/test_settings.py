@@ -62,15 +62,3 @@ def test_language_and_time_zone_default_to_mexican_spanish_and_are_configurable(
     assert read_settings(
         "s.LANGUAGE_CODE, s.TIME_ZONE", DEBUG="1", LANGUAGE_CODE="en", TIME_ZONE="UTC"
     ).stdout.split() == ["en", "UTC"]
-
-
-def test_postgresql_prepares_repeated_statements_unless_a_pooler_forbids_it():
-    options = "s.DATABASES['default'].get('OPTIONS', {})"
-    postgresql = "postgres://u@db:5432/n"
-    prepared = read_settings(options, DEBUG="1", DATABASE_URL=postgresql).stdout.strip()
-    assert prepared == "{'server_side_binding': True, 'prepare_threshold': 5}"
-    behind_a_pooler = read_settings(
-        options, DEBUG="1", DATABASE_URL=postgresql, DB_PREPARED_STATEMENTS="0"
-    )
-    assert behind_a_pooler.stdout.strip() == "{}"
-    assert "server_side_binding" not in read_settings(options, DEBUG="1").stdout

@@ -4,7 +4,6 @@ import re
 from datetime import datetime, timedelta
 
 import pytest
-from django.db import connection
 from django.template.loader import get_template
 from django.test import RequestFactory
 from django.urls import reverse
@@ -500,24 +499,6 @@ def test_story_page_makes_the_same_few_queries_however_many_stories_exist(
     with django_assert_max_num_queries(MAX_QUERIES_STORY_PAGE_SAME_GENERATION):
         response = client.get(stories[-1].get_absolute_url())
     assert response.status_code == 200
-
-
-@pytest.mark.skipif(
-    connection.vendor != "postgresql", reason="prepared statements are PostgreSQL's"
-)
-def test_on_postgresql_a_story_page_reuses_prepared_statements_once_warm(
-    client, rich_story_factory, subjects
-):
-    stories = make_rich_stories(rich_story_factory, subjects, 8)
-    for story in stories:
-        assert client.get(story.get_absolute_url()).status_code == 200
-
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT statement FROM pg_prepared_statements")
-        prepared = [statement for (statement,) in cursor.fetchall()]
-    # The story itself (found by its slug) and its bylines, tags and organizations, planned once.
-    assert any('"articles_article"."slug" = $' in statement for statement in prepared)
-    assert any("UNION ALL" in statement for statement in prepared)
 
 
 @pytest.mark.parametrize("count", [1, 30])
