@@ -7,7 +7,7 @@ import pytest
 import time_machine
 from django.utils import timezone
 
-from articles import querysets
+from articles import related_stories
 from articles.models import Article
 from articles.publishing import unpublish_article
 from tests.factories import ArticleFactory, CategoryFactory, OrganizationFactory
@@ -75,7 +75,7 @@ def test_a_story_without_a_section_shares_none_and_keeps_its_address():
 def test_only_the_newest_stories_are_scored_and_the_story_itself_leaves_the_window_full(
     monkeypatch,
 ):
-    monkeypatch.setattr(querysets, "RELATED_WINDOW", 2)
+    monkeypatch.setattr(related_stories, "RELATED_WINDOW", 2)
     section = CategoryFactory()
     now = timezone.now()
     ArticleFactory(headline="Third newest", category=section, published_at=now - timedelta(3))
