@@ -71,7 +71,7 @@ OUTAGE_WARNING_INTERVAL = 60  # seconds between two warnings that the cache is d
 _outage = {"warned_at": 0.0}
 _pending = threading.local()
 # Site-wide lists every page of a generation shares (``per_generation``): name -> (generation,
-# time it expires, value). Values are immutable, so threads may share them.
+# time it expires, value). A value is never changed once stored, so threads may share it.
 _per_generation: dict[str, tuple[int, float, object]] = {}
 # The generation the current request read, so the pages' lists ask the cache once a request.
 _request_generation = contextvars.ContextVar("request_generation", default=None)

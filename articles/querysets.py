@@ -132,9 +132,9 @@ class ArticleQuerySet(models.QuerySet):
 
     def related_to(self, article, *, limit=4) -> list:
         """Published stories sharing organizations (3 points each), tags (2) or the section
-        (1) with ``article``, among the newest ``related_stories.RELATED_WINDOW``; best score first, then
-        newest. Each comes with its section and the columns a related-stories list prints
-        (headline, address, date); any other column loads when read.
+        (1) with ``article``, among the newest ``related_stories.RELATED_WINDOW``; best score
+        first, then newest. Each comes with its section and the columns a related-stories list
+        prints (headline, address, date); any other column loads when read.
 
         Reads the article's organizations and tags from its prefetch (``for_detail()``). The
         newest stories, with their sections, tags and organizations, are the same for every
