@@ -119,10 +119,7 @@ def _rows(stories, relations, using):
         rows = cursor.fetchall()
     converters = _time_converters(connection)
     for row in rows:
-        moment = row[-1]
-        for converter in converters:
-            moment = converter(moment, None, connection)
-        yield (*row[:-1], moment)
+        yield (*row[:-1], time_from_database(row[-1], connection, converters))
 
 
 def _null_time(connection) -> str:
@@ -131,6 +128,14 @@ def _null_time(connection) -> str:
 
     column_type = Correction._meta.get_field("published_at").db_type(connection)
     return f"CAST(NULL AS {column_type})"
+
+
+def time_from_database(value, connection, converters=None):
+    """A ``DateTimeField`` value read with plain SQL, as the ORM would give it (SQLite keeps
+    text, for instance); pass ``converters`` when converting many."""
+    for converter in _time_converters(connection) if converters is None else converters:
+        value = converter(value, None, connection)
+    return value
 
 
 def _time_converters(connection) -> list:
