@@ -73,6 +73,7 @@ _pending = threading.local()
 # Site-wide lists every page of a generation shares (``per_generation``): name -> (generation,
 # time it expires, value). A value is never changed once stored, so threads may share it.
 _per_generation: dict[str, tuple[int, float, object]] = {}
+NEXT_PUBLICATION = "next-publication"  # its entry in ``_per_generation``
 # The generation the current request read, so the pages' lists ask the cache once a request.
 _request_generation = contextvars.ContextVar("request_generation", default=None)
 
@@ -205,13 +206,29 @@ def seconds_until_next_publication(generation: int | None) -> float | None:
 
     key = f"pages:{generation}:next-publication"
     now = time.time()
-    when = _cache_call("get", key) if generation is not None else None
+    when = _remembered_publication_time(generation, now)
+    if when is None and generation is not None:
+        when = _cache_call("get", key)
     if when is None or 0 < when <= now:
         upcoming = Article.objects.next_publication_time(timezone.now())
         when = upcoming.timestamp() if upcoming else 0
         if generation is not None:
             _cache_call("set", key, when, timeout=settings.PAGE_CACHE_TIMEOUT)
+    if generation is not None and settings.PER_GENERATION_MEMORY:
+        # Kept here too, like the per-generation lists: every uncached page asks, and asking
+        # Redis each time was a round trip per page. Never past the time it names.
+        expires = min(now + settings.PAGE_CACHE_TIMEOUT, when or float("inf"))
+        _per_generation[NEXT_PUBLICATION] = (generation, expires, when)
     return max(0.0, when - now) if when else None
+
+
+def _remembered_publication_time(generation: int | None, now: float) -> float | None:
+    """The next publication time this process read for ``generation``, while still ahead."""
+    held = _per_generation.get(NEXT_PUBLICATION)
+    if held is None or generation is None or not settings.PER_GENERATION_MEMORY:
+        return None
+    held_generation, expires, when = held
+    return when if held_generation == generation and expires > now else None
 
 
 class PageCacheMiddleware:

@@ -184,6 +184,40 @@ def test_a_scheduled_story_appears_at_its_time_even_with_a_warm_cache(
             assert "Publicada a las doce y diez" in client.get(url).content.decode(), url
 
 
+def shared_max_age(response) -> int:
+    directives = dict(
+        part.strip().partition("=")[::2] for part in response["Cache-Control"].split(",")
+    )
+    return int(directives["s-maxage"])
+
+
+def test_without_the_page_cache_pages_still_expire_at_the_next_scheduled_story(
+    client, newsroom, settings
+):
+    """Each process keeps the next publication time for a generation instead of asking the
+    cache on every page; a newly scheduled story (a new generation) and the time itself
+    still end it."""
+    settings.PAGE_CACHE = False
+    settings.CACHE_SHARED_MAX_AGE = 3600
+    with time_machine.travel(NOW, tick=False) as traveller:
+        ArticleFactory(headline="A las doce y diez", published_at=NOW + timedelta(minutes=10))
+        assert shared_max_age(client.get("/")) == 600
+        assert shared_max_age(client.get("/")) == 600
+
+        ArticleFactory(headline="A las doce y cinco", published_at=NOW + timedelta(minutes=5))
+        assert shared_max_age(client.get("/")) == 300
+
+        traveller.shift(timedelta(minutes=5))
+        page = client.get("/")
+        assert "A las doce y cinco" in page.content.decode()
+        assert shared_max_age(page) == 300  # now the story due at ten past
+
+        traveller.shift(timedelta(minutes=5))
+        page = client.get("/")
+        assert "A las doce y diez" in page.content.decode()
+        assert shared_max_age(page) == 3600
+
+
 def test_an_embargoed_story_appears_when_the_embargo_lifts(client, newsroom):
     with time_machine.travel(NOW, tick=False) as traveller:
         ArticleFactory(headline="Bajo embargo", embargoed_until=NOW + timedelta(hours=2))
