@@ -7,6 +7,9 @@ from django.utils import timezone
 # Columns no public page prints: the Markdown source (pages print its HTML), the search
 # vector and the import metadata. The first two are the largest columns of a story.
 NEVER_PRINTED = ("body", "search_vector", "import_metadata")
+# A teaser prints no body either: its HTML is the largest column left (3.4 kB a story in the
+# benchmark's newsroom, 70 kB a page of twenty that no list showed).
+NOT_IN_TEASERS = (*NEVER_PRINTED, "body_html")
 
 
 def story_lookup(subject_model) -> str:
@@ -74,16 +77,22 @@ class ArticleQuerySet(models.QuerySet):
     def for_listing(self):
         """Everything a story teaser shows (section, byline, tags, lead image), fetched once:
         bylines and tags in one query for the whole page (``page_relations``). Leaves out the
-        columns no page prints (``defer(None)`` brings them back)."""
+        body and the columns no page prints (``defer(None)`` brings them back)."""
         from .page_relations import ListingIterable
 
-        return self._page_shaped()._read_through(ListingIterable)
+        return self._page_shaped(NOT_IN_TEASERS)._read_through(ListingIterable)
+
+    def for_search_results(self):
+        """``for_listing()`` with the body's HTML, which each result's snippet is cut from."""
+        from .page_relations import ListingIterable
+
+        return self._page_shaped(NEVER_PRINTED)._read_through(ListingIterable)
 
     def for_detail(self):
         """Everything the story page shows: listing data, organizations, current corrections."""
         from .page_relations import StoryPageIterable
 
-        return self._page_shaped()._read_through(StoryPageIterable)
+        return self._page_shaped(NEVER_PRINTED)._read_through(StoryPageIterable)
 
     def for_feed(self):
         """The columns a feed entry is made of, the section, and bylines and tags in one query
@@ -109,10 +118,10 @@ class ArticleQuerySet(models.QuerySet):
             ._read_through(ListingIterable)
         )
 
-    def _page_shaped(self):
+    def _page_shaped(self, left_out):
         return (
             self.select_related("category", "lead_image")
-            .defer(*NEVER_PRINTED)
+            .defer(*left_out)
             .prefetch_related("lead_image__renditions")
         )
 

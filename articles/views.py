@@ -183,7 +183,7 @@ def search_view(request):
     query = search.clean_query(request.GET.get("q"))
     form = SearchFiltersForm(request.GET)
     form.is_valid()
-    results = search.search_articles(query, **form.filters()).for_listing()
+    results = search.search_articles(query, **form.filters()).for_search_results()
     page = Paginator(results, settings.ARTICLES_PER_PAGE).get_page(request.GET.get("page"))
     for article in page:
         article.snippet = search.highlight(search.story_text(article), query)

@@ -148,7 +148,7 @@ def measure(runs: int) -> None:
         timings = []
         for _ in range(runs):
             started = time.perf_counter()
-            results = search.search_articles(query).for_listing()
+            results = search.search_articles(query).for_search_results()
             total = results.count()
             page = list(results[:20])
             for article in page:

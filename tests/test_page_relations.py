@@ -108,9 +108,11 @@ def test_lists_and_story_pages_leave_out_the_columns_no_page_prints():
     ArticleFactory(body="# Título\n\nTexto en **Markdown**.")
     unprinted = {"body", "search_vector", "import_metadata"}
     (listed,) = Article.objects.for_listing()
+    (found,) = Article.objects.for_search_results()
     (shown,) = Article.objects.for_detail()
     (edited,) = Article.objects.for_listing().defer(None)  # as the admin and the exporter read
-    assert listed.get_deferred_fields() == unprinted
+    assert listed.get_deferred_fields() == unprinted | {"body_html"}  # a teaser shows no body
+    assert found.get_deferred_fields() == unprinted  # a result's snippet comes from the body
     assert shown.get_deferred_fields() == unprinted
     assert edited.get_deferred_fields() == set()
     assert "<strong>Markdown</strong>" in shown.body_html
