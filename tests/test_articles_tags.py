@@ -1,6 +1,6 @@
 """The public templates' own tags: bylines and ``<time>`` elements, as readers see them."""
 
-from datetime import datetime, timezone as dt_timezone
+from datetime import UTC, datetime
 
 import pytest
 from django.template import Context, Template
@@ -60,20 +60,22 @@ def test_a_byline_escapes_what_editors_typed_and_is_empty_without_authors():
 
 
 def test_a_time_tag_writes_the_local_moment_in_the_active_language():
-    moment = datetime(2017, 5, 24, 15, 0, 30, 123456, tzinfo=dt_timezone.utc)
+    moment = datetime(2017, 5, 24, 15, 0, 30, 123456, tzinfo=UTC)
 
     html = render('{% time_tag moment "DATETIME_FORMAT" %}', moment=moment)
     with translation.override("en"):
         english = render('{% time_tag moment "DATE_FORMAT" %}', moment=moment)
 
-    assert html == '<time datetime="2017-05-24T10:00:30-05:00">24 de mayo de 2017 a las 10:00</time>'
+    assert (
+        html == '<time datetime="2017-05-24T10:00:30-05:00">24 de mayo de 2017 a las 10:00</time>'
+    )
     assert english == '<time datetime="2017-05-24T10:00:30-05:00">May 24, 2017</time>'
     assert render("{% time_tag moment %}", moment=None) == ""
 
 
 def test_a_time_tag_follows_the_active_time_zone_for_the_same_moment():
     """Remembered elements are told apart by zone: equal moments compare equal across zones."""
-    moment = datetime(2017, 5, 24, 15, 0, tzinfo=dt_timezone.utc)
+    moment = datetime(2017, 5, 24, 15, 0, tzinfo=UTC)
     in_mexico_city = render("{% time_tag moment %}", moment=moment)
     with timezone.override("Asia/Tokyo"):
         in_tokyo = render("{% time_tag moment %}", moment=moment)
@@ -83,7 +85,7 @@ def test_a_time_tag_follows_the_active_time_zone_for_the_same_moment():
 
 
 def test_a_time_tag_follows_a_changed_date_format(settings):
-    moment = datetime(2017, 5, 24, 15, 0, tzinfo=dt_timezone.utc)
+    moment = datetime(2017, 5, 24, 15, 0, tzinfo=UTC)
     with translation.override(None):  # the formats in settings, not a language's
         settings.DATE_FORMAT = "d/m/Y"
         assert ">24/05/2017</time>" in render("{% time_tag moment %}", moment=moment)
