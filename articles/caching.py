@@ -151,9 +151,9 @@ def per_generation(name: str, compute):
     if generation is None:
         return compute()
     now = time.time()
-    held = _per_generation.get(name)
-    if held is not None and held[0] == generation and held[1] > now:
-        return held[2]
+    kept = _kept(name, generation, now)
+    if kept is not None:
+        return kept[0]
     # Asked before computing: a story that becomes visible meanwhile ends the value at once.
     due = seconds_until_next_publication(generation)
     value = compute()
@@ -206,7 +206,8 @@ def seconds_until_next_publication(generation: int | None) -> float | None:
 
     key = f"pages:{generation}:next-publication"
     now = time.time()
-    when = _remembered_publication_time(generation, now)
+    kept = _kept(NEXT_PUBLICATION, generation, now) if settings.PER_GENERATION_MEMORY else None
+    when = kept[0] if kept is not None else None
     if when is None and generation is not None:
         when = _cache_call("get", key)
     if when is None or 0 < when <= now:
@@ -222,13 +223,13 @@ def seconds_until_next_publication(generation: int | None) -> float | None:
     return max(0.0, when - now) if when else None
 
 
-def _remembered_publication_time(generation: int | None, now: float) -> float | None:
-    """The next publication time this process read for ``generation``, while still ahead."""
-    held = _per_generation.get(NEXT_PUBLICATION)
-    if held is None or generation is None or not settings.PER_GENERATION_MEMORY:
+def _kept(name: str, generation: int | None, now: float) -> tuple | None:
+    """``(value,)`` if this process keeps ``name`` for ``generation`` and it has not expired
+    (a tuple, since a kept value may itself be falsy), else None."""
+    held = _per_generation.get(name)
+    if held is None or generation is None or held[0] != generation or held[1] <= now:
         return None
-    held_generation, expires, when = held
-    return when if held_generation == generation and expires > now else None
+    return (held[2],)
 
 
 class PageCacheMiddleware:
