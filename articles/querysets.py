@@ -169,7 +169,6 @@ class ArticleQuerySet(models.QuerySet):
                 headline=candidate.headline,
                 slug=candidate.slug,
                 published_at=candidate.published_at,
-                created_at=candidate.created_at,
                 category_id=candidate.category_id,
             )
             if candidate.category_id is not None:

@@ -18,7 +18,6 @@ class RelatedCandidate(NamedTuple):
     headline: str
     slug: str
     published_at: datetime
-    created_at: datetime
     category_id: int | None
     section_name: str | None
     section_slug: str | None
@@ -47,29 +46,31 @@ class RelatedWindow:
         """Read the window from the database: three queries."""
         from .models import Article, TaggedArticle
 
+        published = Article.objects.using(using).published()
+        newest = published.order_by("-published_at", "-id")[: RELATED_WINDOW + 1]
         rows = list(
-            Article.objects.using(using)
-            .published()
-            .order_by("-published_at", "-id")
-            .values_list(
+            newest.values_list(
                 "id",
                 "headline",
                 "slug",
                 "published_at",
-                "created_at",
                 "category_id",
                 "category__name",
                 "category__slug",
-            )[: RELATED_WINDOW + 1]
+            )
         )
-        ids = [row[0] for row in rows]
-        subjects = {story_id: [] for story_id in ids}
-        named = Article.organizations.through.objects.using(using).filter(article_id__in=ids)
+        subjects = {row[0]: [] for row in rows}
+        # The window as a subquery, not as 501 ids to send and quote (half of this read's
+        # time); a story published between two of these queries is simply not in it.
+        window_ids = newest.values("id")
+        named = Article.organizations.through.objects.using(using).filter(article_id__in=window_ids)
         for story_id, organization_id in named.values_list("article_id", "organization_id"):
-            subjects[story_id].append(("organization", organization_id))
-        tagged = TaggedArticle.objects.using(using).filter(content_object_id__in=ids)
+            if story_id in subjects:
+                subjects[story_id].append(("organization", organization_id))
+        tagged = TaggedArticle.objects.using(using).filter(content_object_id__in=window_ids)
         for story_id, tag_id in tagged.values_list("content_object_id", "tag_id"):
-            subjects[story_id].append(("tag", tag_id))
+            if story_id in subjects:
+                subjects[story_id].append(("tag", tag_id))
         return cls(tuple(RelatedCandidate(*row) for row in rows), subjects)
 
     def best_for(self, article, limit) -> list[RelatedCandidate]:
