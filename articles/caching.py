@@ -215,7 +215,7 @@ def seconds_until_next_publication(generation: int | None) -> float | None:
         when = upcoming.timestamp() if upcoming else 0
         if generation is not None:
             _cache_call("set", key, when, timeout=settings.PAGE_CACHE_TIMEOUT)
-    if generation is not None and settings.PER_GENERATION_MEMORY:
+    if kept is None and generation is not None and settings.PER_GENERATION_MEMORY:
         # Kept here too, like the per-generation lists: every uncached page asks, and asking
         # Redis each time was a round trip per page. Never past the time it names.
         expires = min(now + settings.PAGE_CACHE_TIMEOUT, when or float("inf"))

@@ -46,8 +46,7 @@ class RelatedWindow:
         """Read the window from the database: three queries."""
         from .models import Article, TaggedArticle
 
-        published = Article.objects.using(using).published()
-        newest = published.order_by("-published_at", "-id")[: RELATED_WINDOW + 1]
+        newest = Article.objects.using(using).published().newest_first()[: RELATED_WINDOW + 1]
         rows = list(
             newest.values_list(
                 "id",
