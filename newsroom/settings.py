@@ -116,6 +116,17 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 20,
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Parameters travel apart from the SQL, so each page's queries repeat word for word and
+    # psycopg prepares one after DB_PREPARE_THRESHOLD runs on a connection; PostgreSQL then
+    # skips planning it, which was most of the database's work for a story page. Behind a
+    # pooler that cannot keep prepared statements (PgBouncer in transaction mode before 1.21)
+    # set DB_PREPARE_THRESHOLD=off: parameters are still sent apart, nothing is prepared.
+    _prepare_threshold = os.environ.get("DB_PREPARE_THRESHOLD", "5").strip().lower()
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        server_side_binding=True,
+        prepare_threshold=None if _prepare_threshold == "off" else int(_prepare_threshold),
+    )
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # The full-text index is derived data: backups leave it out, `rebuild_search_index` restores it.
