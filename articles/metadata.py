@@ -26,11 +26,6 @@ def min_stories_to_index() -> int:
     return settings.INDEX_MIN_STORIES
 
 
-def is_thin(story_count: int) -> bool:
-    """True when a subject page with this many stories should stay out of search engines."""
-    return story_count < min_stories_to_index()
-
-
 def _describe(text: str) -> str:
     return Truncator(" ".join(text.split())).chars(DESCRIPTION_CHARS)
 
@@ -95,7 +90,7 @@ def page_metadata(context, *, title: str = "", description: str = "") -> dict:
     elif subject is not None:
         meta.update(_subject_metadata(subject), title=str(subject))
         page = context.get("page_obj")
-        meta["noindex"] |= is_thin(page.paginator.count if page is not None else 0)
+        meta["noindex"] |= page is None or page.list_has_fewer_than(min_stories_to_index())
     elif context.get("request") is not None and context["request"].path == "/":
         meta["json_ld"] = [structured_data.website()]
     if preview:

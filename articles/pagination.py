@@ -1,24 +1,80 @@
 """Pagination whose cost does not grow with the archive."""
 
 from django.conf import settings
-from django.core.paginator import Paginator
+from django.core.paginator import EmptyPage, Page, PageNotAnInteger, Paginator
 from django.utils.functional import cached_property
 
 
 class CappedPaginator(Paginator):
-    """At most ``MAX_LIST_PAGES`` pages: counting and skipping stop there, so page 2,000 of a
-    100,000-story list costs nothing. Older stories are reached through the archive."""
+    """Newer and older pages of a list, at most ``MAX_LIST_PAGES`` of them, never counted.
+
+    A page reads one story more than it shows, to learn whether an older page follows: one
+    bounded query whatever the archive holds. (Counting, even capped, read up to 2,000 index
+    entries on every list page.) Past the last page offered, older stories are in the archive.
+    """
+
+    @property
+    def max_pages(self) -> int:
+        return settings.MAX_LIST_PAGES
+
+    def validate_number(self, number):
+        """A whole number from 1 to the last page offered; whether that page has stories is
+        only known once it is read (``page()``)."""
+        try:
+            if isinstance(number, float) and not number.is_integer():
+                raise ValueError
+            number = int(number)
+        except (TypeError, ValueError):
+            raise PageNotAnInteger(self.error_messages["invalid_page"]) from None
+        if number < 1:
+            raise EmptyPage(self.error_messages["min_page"])
+        if number > self.max_pages:
+            raise EmptyPage(self.error_messages["no_results"])
+        return number
+
+    def page(self, number):
+        """Page ``number``: its stories and whether older ones follow, in one query."""
+        number = self.validate_number(number)
+        first = (number - 1) * self.per_page
+        stories = list(self.object_list[first : first + self.per_page + 1])
+        if not stories and (number > 1 or not self.allow_empty_first_page):
+            raise EmptyPage(self.error_messages["no_results"])
+        return ListPage(
+            stories[: self.per_page], number, self, older_follow=len(stories) > self.per_page
+        )
 
     @cached_property
     def count(self):
-        """How many items, counted no further than the last page offered."""
-        return self.object_list[: self.limit].count()
+        """How many items, counted no further than the last page offered. Pages never ask;
+        only ``?page=last`` (Django's list views accept it) does."""
+        return self.object_list[: self.max_pages * self.per_page].count()
+
+
+class ListPage(Page):
+    """One page of a ``CappedPaginator``, which knows whether older stories follow it."""
+
+    def __init__(self, object_list, number, paginator, *, older_follow: bool):
+        super().__init__(object_list, number, paginator)
+        self.older_follow = older_follow
+
+    def has_next(self) -> bool:
+        return self.older_follow and self.number < self.paginator.max_pages
 
     @property
-    def limit(self):
-        return settings.MAX_LIST_PAGES * self.per_page
+    def leads_to_archive(self) -> bool:
+        """The last page offered, with older stories past it: they are in the archive."""
+        return self.older_follow and self.number >= self.paginator.max_pages
 
-    @property
-    def is_capped(self):
-        """True when the list goes on past the last page offered."""
-        return self.count >= self.limit
+    def start_index(self) -> int:
+        return (self.number - 1) * self.paginator.per_page + 1 if self.object_list else 0
+
+    def end_index(self) -> int:
+        return (self.number - 1) * self.paginator.per_page + len(self.object_list)
+
+    def list_has_fewer_than(self, count: int) -> bool:
+        """Whether the whole list holds fewer than ``count`` items: told by this page when it
+        can be (a page that ends the list knows them all), else counted no further than that."""
+        seen = self.end_index() + self.older_follow
+        if not self.older_follow or seen >= count:
+            return seen < count
+        return self.paginator.object_list[:count].count() < count

@@ -2,7 +2,7 @@
 
 Addresses come from ``settings.SITE_URL`` (contrib's sitemaps would use the request's Host
 header, since ``django.contrib.sites`` is not installed). A subject is listed only when its
-page is worth indexing: enough published stories (``metadata.is_thin``).
+page is worth indexing: enough published stories (``metadata.min_stories_to_index``).
 """
 
 from datetime import timedelta

@@ -33,8 +33,40 @@ def test_the_last_page_offered_links_to_the_archive(client, twelve_stories):
     first = client.get("/").content.decode()
 
     assert 'href="/archivo/"' in last
-    assert "Page 3 of 3" in last or "Página 3 de 3" in last
+    assert "Página 3" in last
+    assert 'rel="next"' not in last
     assert 'rel="next"' in first
+
+
+def test_a_list_page_reads_one_story_more_and_counts_nothing(client, twelve_stories):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get("/", {"page": 2}).content.decode()
+
+    statements = [query["sql"] for query in queries.captured_queries]
+    assert not [sql for sql in statements if "COUNT(" in sql.upper()], statements
+    assert "Historia 2" in page and "Historia 3" in page
+    assert "Historia 4" not in page  # read only to learn that page 3 follows
+    assert 'href="?page=3" rel="next"' in page
+
+
+def test_a_list_that_ends_on_a_full_page_offers_no_older_page(client, settings):
+    settings.ARTICLES_PER_PAGE = 2
+    ArticleFactory.create_batch(4)
+
+    second = client.get("/", {"page": 2})
+
+    assert second.status_code == 200
+    assert 'rel="next"' not in second.content.decode()
+    assert 'rel="prev"' in second.content.decode()
+    assert client.get("/", {"page": 3}).status_code == 404
+
+
+def test_the_last_page_asked_for_by_name_is_found(client, twelve_stories):
+    # Django's list views accept ?page=last; the cap still applies.
+    assert "Página 3" in client.get("/", {"page": "last"}).content.decode()
 
 
 def test_a_short_list_has_no_archive_link_in_its_pagination(client, settings):

@@ -165,6 +165,21 @@ def test_thin_subject_pages_are_noindex_and_full_ones_are_not(client, settings):
     assert meta_content(client.get(section.get_absolute_url()), "name", "robots") is None
 
 
+def test_a_subject_is_thin_by_its_whole_list_not_by_one_page(client, settings):
+    # More stories needed than one page shows: the page alone cannot tell, so they are counted.
+    settings.INDEX_MIN_STORIES = 4
+    settings.ARTICLES_PER_PAGE = 2
+    section = CategoryFactory()
+    ArticleFactory.create_batch(3, category=section)
+    assert meta_content(client.get(section.get_absolute_url()), "name", "robots") == (
+        "noindex, follow"
+    )
+    ArticleFactory(category=section)
+    for page in ("", "?page=2"):
+        response = client.get(section.get_absolute_url() + page)
+        assert meta_content(response, "name", "robots") is None, page
+
+
 def test_later_list_pages_are_their_own_canonical(client, settings):
     settings.ARTICLES_PER_PAGE = 1
     ArticleFactory.create_batch(2)
