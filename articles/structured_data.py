@@ -8,11 +8,10 @@ import json
 
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
-from django.templatetags.static import static
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
-from .canonical import absolute_url
+from .canonical import absolute_static_url, absolute_url
 from .models import Article, Author, Organization
 from .templatetags.images import rendition_url
 
@@ -25,7 +24,7 @@ _SCRIPT_ESCAPES = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"
 
 def default_image_url() -> str:
     """The site's own social card, used when a page has no image of its own."""
-    return absolute_url(static(SOCIAL_CARD_PATH))
+    return absolute_static_url(SOCIAL_CARD_PATH)
 
 
 def article_image_url(article: Article) -> str:
@@ -44,7 +43,7 @@ def publisher() -> dict:
         "url": settings.SITE_URL + "/",
         "logo": {
             "@type": "ImageObject",
-            "url": absolute_url(static(LOGO_PATH)),
+            "url": absolute_static_url(LOGO_PATH),
             "width": width,
             "height": height,
         },
