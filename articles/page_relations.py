@@ -17,6 +17,8 @@ from django.db import connections
 from django.db.models.query import ModelIterable
 from taggit.models import Tag
 
+from .prepared_statements import planned_once
+
 # Where each story's list of a relation goes.
 ATTRIBUTES = {
     "bylines": "prefetched_bylines",
@@ -114,7 +116,8 @@ def _rows(stories, relations, using):
     sql = " UNION ALL ".join(selects[relation] for relation in relations)
     # Columns: 2 relation, 3 rank, 11 name to sort by, 12 time, 4 id.
     sql += " ORDER BY 2, 3, 11, 12, 4"
-    with connection.cursor() as cursor:
+    # Rows found by their stories' ids: the best plan is the same whatever the ids.
+    with planned_once(using), connection.cursor() as cursor:
         cursor.execute(sql, story_ids * len(relations))
         rows = cursor.fetchall()
     converters = _time_converters(connection)

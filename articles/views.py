@@ -23,6 +23,7 @@ from .canonical import absolute_url
 from .forms import SearchFiltersForm
 from .models import Article, Author, Category, Correction, Organization, PreviewLink
 from .pagination import CappedPaginator
+from .prepared_statements import planned_once
 from .publishing import can_preview
 
 RELATED_STORIES = 4
@@ -43,7 +44,17 @@ class PublishedArticlesMixin:
         return Article.objects.published().for_listing().newest_first()
 
 
-class HomeView(PublishedArticlesMixin, generic.ListView):
+class PlannedOncePagesMixin:
+    """For lists whose best plan does not depend on what they list (the site's newest stories,
+    a section's: each walks its own index newest first), read as prepared statements. Tags,
+    authors and organizations are not: a rare one is best found from its own few stories."""
+
+    def paginate_queryset(self, queryset, page_size):
+        with planned_once():
+            return super().paginate_queryset(queryset, page_size)
+
+
+class HomeView(PlannedOncePagesMixin, PublishedArticlesMixin, generic.ListView):
     template_name = "articles/home.html"
 
 
@@ -69,7 +80,7 @@ class SubjectArticlesView(PublishedArticlesMixin, generic.ListView):
         return context
 
 
-class SectionView(SubjectArticlesView):
+class SectionView(PlannedOncePagesMixin, SubjectArticlesView):
     subject_model = Category
     subject_context_name = "section"
     template_name = "articles/section_detail.html"
@@ -111,7 +122,9 @@ class ArticleDetailView(generic.DetailView):
 
     def get(self, request, *args, **kwargs):
         try:
-            self.object = self.get_object()
+            # Found by its unique slug: one plan serves every story.
+            with planned_once():
+                self.object = self.get_object()
         except Http404:
             if Article.objects.withdrawn().filter(slug=kwargs["slug"]).exists():
                 return render(request, "410.html", status=410)

@@ -117,16 +117,16 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
 elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    # Parameters travel apart from the SQL, so each page's queries repeat word for word and
-    # psycopg prepares one after DB_PREPARE_THRESHOLD runs on a connection; PostgreSQL then
-    # skips planning it, which was most of the database's work for a story page. Behind a
-    # pooler that cannot keep prepared statements (PgBouncer in transaction mode before 1.21)
-    # set DB_PREPARE_THRESHOLD=off: parameters are still sent apart, nothing is prepared.
-    _prepare_threshold = os.environ.get("DB_PREPARE_THRESHOLD", "5").strip().lower()
+    # Parameters travel apart from the SQL, so a read's text is the same whatever it looks
+    # for, and the reads that ask for it are prepared statements, planned once per connection
+    # (articles/prepared_statements.py). psycopg prepares nothing by itself: a generic plan
+    # can be far slower for a query whose best plan depends on its parameters (search).
     DATABASES["default"].setdefault("OPTIONS", {}).update(
-        server_side_binding=True,
-        prepare_threshold=None if _prepare_threshold == "off" else int(_prepare_threshold),
+        server_side_binding=True, prepare_threshold=None
     )
+# Off behind a pooler that cannot keep prepared statements (PgBouncer in transaction mode
+# before 1.21).
+DB_PREPARED_STATEMENTS = env_bool("DB_PREPARED_STATEMENTS", default=True)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # The full-text index is derived data: backups leave it out, `rebuild_search_index` restores it.
