@@ -1,8 +1,11 @@
-"""List pages stop at MAX_LIST_PAGES and point to the archive; archive lists are two lookups."""
+"""List pages stop at MAX_LIST_PAGES and point to the archive, and are never counted; archive
+lists are two lookups."""
 
 from datetime import timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -39,9 +42,6 @@ def test_the_last_page_offered_links_to_the_archive(client, twelve_stories):
 
 
 def test_a_list_page_reads_one_story_more_and_counts_nothing(client, twelve_stories):
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
     with CaptureQueriesContext(connection) as queries:
         page = client.get("/", {"page": 2}).content.decode()
 
