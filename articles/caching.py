@@ -8,7 +8,8 @@ content *generation*, a number in the cache that any change to what readers see 
 sharing one Redis see the same pages. Scheduled stories
 need no change to appear: a page is never kept past the next time a story becomes visible.
 
-The cache is an optimisation, never a dependency: if it fails, pages are served uncached.
+The cache is an optimisation, never a dependency: if it fails, pages are served uncached, and
+the process leaves it alone for a few seconds (``OUTAGE_RETRY_INTERVAL``) before asking again.
 """
 
 import contextvars
@@ -21,8 +22,10 @@ import urllib.request
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.signals import setting_changed
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.dispatch import receiver
 from django.http import HttpResponse
 from django.urls import Resolver404, resolve
 from django.utils import timezone
@@ -67,8 +70,12 @@ PRIVATE_VIEWS = frozenset({"articles:search", "articles:preview", "articles:shar
 CACHEABLE_PARAMETERS = frozenset({"page"})
 GENERATION_KEY = "pages:generation"
 OUTAGE_WARNING_INTERVAL = 60  # seconds between two warnings that the cache is down
+# Seconds a process serves pages without reading the cache after a cache call failed. A Redis
+# that stops answering costs each call its socket timeout (half a second in our settings): asked
+# on every page, it made every page that slow, about 4 pages a second for two workers.
+OUTAGE_RETRY_INTERVAL = 5
 
-_outage = {"warned_at": 0.0}
+_outage = {"warned_at": 0.0, "retry_at": 0.0}
 _pending = threading.local()
 # Site-wide lists every page of a generation shares (``per_generation``): name -> (generation,
 # time it expires, value). A value is never changed once stored, so threads may share it.
@@ -79,15 +86,34 @@ _request_generation = contextvars.ContextVar("request_generation", default=None)
 
 
 def _cache_call(method: str, *args, **kwargs):
-    """Call the cache; on any backend error (Redis down) log a warning and return None."""
+    """Call the cache; on any backend error (Redis down) log a warning and return None.
+
+    After an error, every call returns None at once for ``OUTAGE_RETRY_INTERVAL`` seconds;
+    the first call after that tries the cache again. Only the pages' reads and stores come
+    here: a change readers see always tries to move the generation on (``bump_generation``).
+    """
+    if time.monotonic() < _outage["retry_at"]:
+        return None
     try:
         return getattr(cache, method)(*args, **kwargs)
     except Exception:  # every backend raises its own errors; none may break a page
         now = time.monotonic()
+        _outage["retry_at"] = now + OUTAGE_RETRY_INTERVAL
         if now - _outage["warned_at"] > OUTAGE_WARNING_INTERVAL:
             _outage["warned_at"] = now
-            logger.warning("Page cache unavailable; serving pages uncached.", exc_info=True)
+            logger.warning(
+                "Page cache unavailable; serving pages uncached, trying again in %s s.",
+                OUTAGE_RETRY_INTERVAL,
+                exc_info=True,
+            )
         return None
+
+
+@receiver(setting_changed)
+def _forget_outage(setting, **kwargs):
+    """Another cache (tests swap them) has not failed yet."""
+    if setting == "CACHES":
+        _outage["retry_at"] = 0.0
 
 
 def current_generation() -> int | None:
@@ -101,7 +127,11 @@ def current_generation() -> int | None:
 
 
 def bump_generation() -> None:
-    """Make every cached page stale at once."""
+    """Make every cached page stale at once.
+
+    Asks the cache even while pages leave it alone after an error: a publication must reach
+    the other processes' pages if the cache answers at all.
+    """
     try:
         cache.incr(GENERATION_KEY)
     except ValueError:  # no generation stored yet: the next read starts a new one

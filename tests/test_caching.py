@@ -2,7 +2,9 @@
 for scheduled stories, conditional requests, headers, the CDN purge hook and cache outages."""
 
 import json
+import socket
 import threading
+import time
 from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, HTTPServer
 
@@ -354,6 +356,91 @@ def test_a_cache_outage_serves_pages_uncached_and_never_fails(
     # Related stories and the menu are read afresh: the generation they are kept for is unknown.
     assert "Una historia nueva" in client.get(story.get_absolute_url()).content.decode()
     assert "Page cache unavailable" in caplog.text
+
+
+class SilentServer:
+    """A Redis that has stopped answering: it accepts connections and never replies."""
+
+    def __init__(self):
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.port = self.listener.getsockname()[1]
+        self.accepted = []
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self):
+        while True:
+            try:
+                self.accepted.append(self.listener.accept()[0])
+            except OSError:  # closed
+                return
+
+    def close(self):
+        self.listener.close()
+        for connection in self.accepted:
+            connection.close()
+
+
+@pytest.fixture
+def silent_cache(settings, monkeypatch):
+    """The page cache on a Redis that accepts connections and never answers; yields that
+    server, which counts the connections it was asked for."""
+    server = SilentServer()
+    monkeypatch.setitem(caching._outage, "warned_at", 0.0)
+    settings.PAGE_CACHE = True
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": f"redis://127.0.0.1:{server.port}/0",
+            "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2},
+        }
+    }
+    yield server
+    server.close()
+
+
+@pytest.mark.threat(71)
+def test_a_cache_that_stops_answering_is_left_alone_instead_of_slowing_every_page(
+    client, newsroom, silent_cache, caplog
+):
+    story, _draft = newsroom
+
+    assert client.get("/").status_code == 200
+    waited_on = len(silent_cache.accepted)
+    for url in [story.get_absolute_url(), "/", reverse("articles:feed-rss")]:
+        assert client.get(url).status_code == 200, url
+
+    # The first page waited for the cache's timeout; the next ones did not ask it.
+    assert waited_on >= 1
+    assert len(silent_cache.accepted) == waited_on
+    assert "trying again in 5 s" in caplog.text
+
+
+def test_after_the_retry_interval_the_cache_is_asked_again(
+    client, newsroom, silent_cache, monkeypatch
+):
+    monkeypatch.setattr(caching, "OUTAGE_RETRY_INTERVAL", 0.5)
+    client.get("/")
+    waited_on = len(silent_cache.accepted)
+
+    time.sleep(0.6)
+    client.get("/")
+
+    assert len(silent_cache.accepted) > waited_on
+
+
+def test_a_change_moves_the_generation_on_even_while_pages_leave_the_cache_alone(
+    client, newsroom, monkeypatch, django_capture_on_commit_callbacks
+):
+    """A process that just saw the cache fail still tells the other processes' pages."""
+    story, draft = newsroom
+    before = caching.current_generation()
+    monkeypatch.setitem(caching._outage, "retry_at", time.monotonic() + 60)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        publishing.publish_article(article=draft)
+
+    monkeypatch.setitem(caching._outage, "retry_at", 0.0)
+    assert caching.current_generation() > before
 
 
 class PurgeRecorder(BaseHTTPRequestHandler):
