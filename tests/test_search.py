@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from articles.search import clean_query, highlight, rough_stem, search_articles
+from articles.search import clean_query, highlight, rough_stem, search_articles, story_text
 from tests.factories import ArticleFactory, AuthorFactory, CategoryFactory, OrganizationFactory
 
 pytestmark = pytest.mark.django_db
@@ -158,6 +158,38 @@ def test_highlight_escapes_text_and_marks_matches():
     snippet = highlight("La <b>información</b> & las organizaciones", "informacion organización")
     assert snippet == (
         "La &lt;b&gt;<mark>información</mark>&lt;/b&gt; &amp; las <mark>organizaciones</mark>"
+    )
+
+
+def test_highlight_matches_accents_however_they_are_encoded():
+    # "informacio" + a combining acute accent, as text pasted from some editors arrives.
+    assert highlight("La informacio\u0301n", "información") == "La <mark>información</mark>"
+    # "ß" folds to two letters: the words around it are still found where they stand.
+    assert highlight("La Straße y la información", "strasse informacion") == (
+        "La <mark>Straße</mark> y la <mark>información</mark>"
+    )
+
+
+def test_a_snippet_is_cut_from_the_story_text_around_the_first_match():
+    words = [f"palabra{number}" for number in range(100)]
+    words[60] = "presupuesto"
+
+    snippet = highlight(" ".join(words), "presupuestos", words=10)
+
+    assert snippet == (
+        "… palabra57 palabra58 palabra59 <mark>presupuesto</mark> palabra61 palabra62 "
+        "palabra63 palabra64 palabra65 palabra66 …"
+    )
+
+
+def test_story_text_is_the_body_without_its_markup():
+    story = ArticleFactory(
+        body='Con `<script>alert(1)</script>` y &amp; "comillas", **negritas** y '
+        "[enlace](https://ejemplo.mx).\n\n- uno\n- dos &lt;b&gt;"
+    )
+
+    assert story_text(story) == (
+        "Con <script>alert(1)</script> y & “comillas”, negritas y enlace.\n\nuno\ndos <b>\n"
     )
 
 
