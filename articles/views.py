@@ -6,7 +6,6 @@ from datetime import date
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.db.models import Subquery
 from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404, render
@@ -22,7 +21,7 @@ from . import previews, search
 from .canonical import absolute_url
 from .forms import SearchFiltersForm
 from .models import Article, Author, Category, Correction, Organization, PreviewLink
-from .pagination import CappedPaginator
+from .pagination import CappedPaginator, CountedInPagePaginator
 from .prepared_statements import planned_once
 from .publishing import can_preview
 
@@ -197,7 +196,8 @@ def search_view(request):
     form = SearchFiltersForm(request.GET)
     form.is_valid()
     results = search.search_articles(query, **form.filters()).for_search_results()
-    page = Paginator(results, settings.ARTICLES_PER_PAGE).get_page(request.GET.get("page"))
+    paginator = CountedInPagePaginator(results, settings.ARTICLES_PER_PAGE)
+    page = paginator.get_page(request.GET.get("page"))
     for article in page:
         article.snippet = search.highlight(search.story_text(article), query)
     context = {

@@ -108,3 +108,45 @@ def test_page_counts_every_match_below_the_cap(client):
         ArticleFactory(body="Contratos de obra.")
     page = client.get(SEARCH, {"q": "contratos"}).content.decode()
     assert "3 historias coinciden con «contratos»" in page and "Al menos" not in page
+
+
+def test_the_count_comes_with_the_page_not_from_a_query_of_its_own(
+    client, django_assert_max_num_queries
+):
+    for _ in range(3):
+        ArticleFactory(body="Contratos de obra.")
+
+    with django_assert_max_num_queries(8) as queries:
+        page = client.get(SEARCH, {"q": "contratos"}).content.decode()
+
+    assert "3 historias coinciden con «contratos»" in page
+    assert not [query for query in queries if "COUNT(*) AS" in query["sql"]]
+    assert [query for query in queries if "OVER ()" in query["sql"]]
+
+
+@pytest.mark.parametrize(
+    ("asked", "shown"), [("2", 2), ("99", 2), ("0", 2), ("dos", 1), ("1.0", 1), ("", 1)]
+)
+def test_a_page_past_the_end_or_not_a_number_shows_the_last_or_the_first(
+    client, settings, asked, shown
+):
+    settings.ARTICLES_PER_PAGE = 2
+    for _ in range(3):
+        ArticleFactory(body="Contratos de obra.")
+
+    response = client.get(SEARCH, {"q": "contratos", "page": asked})
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert f"Página {shown} de 2" in page
+    assert page.count('class="teaser"') == (1 if shown == 2 else 2)
+    assert "3 historias coinciden con «contratos»" in page
+
+
+def test_a_search_without_matches_says_so(client):
+    ArticleFactory(body="Contratos de obra.")
+
+    for params in [{"q": "inexistente"}, {"q": "inexistente", "page": "5"}]:
+        response = client.get(SEARCH, params)
+        assert response.status_code == 200
+        assert "0 historias coinciden con «inexistente»" in response.content.decode()
