@@ -127,7 +127,7 @@ class SubjectFeed(ArticleFeed):
         return get_object_or_404(self.subject_model, slug=slug)
 
     def get_articles(self, subject):
-        return super().get_articles(subject).about(subject)
+        return super().get_articles(subject).about_for_listing(subject)
 
 
 class LatestRssFeed(ArticleFeed):

@@ -71,7 +71,7 @@ class SubjectArticlesView(PublishedArticlesMixin, generic.ListView):
 
     def get_queryset(self):
         self.subject = self.get_subject()
-        return super().get_queryset().about(self.subject)
+        return super().get_queryset().about_for_listing(self.subject)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
