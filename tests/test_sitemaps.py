@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 from lxml import etree
 
+from articles.models import Article
 from tests.factories import ArticleFactory, AuthorFactory, CategoryFactory, OrganizationFactory
 
 pytestmark = pytest.mark.django_db
@@ -71,6 +72,33 @@ def test_subject_sitemaps_list_only_subjects_with_enough_published_stories(clien
     for name, paths in expected.items():
         document = parse_valid(client.get(f"/sitemap-{name}.xml"), "sitemap.xsd")
         assert locations(document) == [f"https://gobiernofacil.test{path}" for path in paths]
+
+
+def test_a_subjects_last_change_is_its_latest_published_story_change(client, settings):
+    settings.INDEX_MIN_STORIES = 1
+    now = timezone.now().replace(microsecond=0)
+    changed_days_ago = {
+        ArticleFactory(tags=["agua"], published_at=now - timedelta(days=3)): 3,
+        ArticleFactory(tags=["agua"], published_at=now - timedelta(days=9)): 1,  # edited
+        ArticleFactory(tags=["obra"], published_at=now - timedelta(days=5)): 5,
+    }
+    for story, days in changed_days_ago.items():
+        Article.objects.filter(pk=story.pk).update(updated_at=now - timedelta(days=days))
+    ArticleFactory(tags=["agua"], draft=True)  # changed just now, but nobody sees it
+
+    document = parse_valid(client.get("/sitemap-temas.xml"), "sitemap.xsd")
+
+    namespace = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
+    changes = {
+        url.findtext("s:loc", namespaces=namespace).rstrip("/").rsplit("/", 1)[1]: (
+            url.findtext("s:lastmod", namespaces=namespace)
+        )
+        for url in document.findall("s:url", namespaces=namespace)
+    }
+    assert changes == {
+        "agua": timezone.localtime(now - timedelta(days=1)).date().isoformat(),
+        "obra": timezone.localtime(now - timedelta(days=5)).date().isoformat(),
+    }
 
 
 def test_news_sitemap_has_only_the_last_48_hours(client, time_machine):
