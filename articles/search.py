@@ -31,7 +31,7 @@ from django.conf import settings
 from django.contrib.postgres.aggregates import StringAgg
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 from django.db import connection
-from django.db.models import F, Lookup, OuterRef, Subquery, TextField, Value
+from django.db.models import F, Lookup, OuterRef, Q, Subquery, TextField, Value
 from django.db.models.functions import Concat
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from taggit.models import Tag
@@ -142,6 +142,22 @@ def search_articles(
         matches = matches.filter(search_entry__pk__gte=oldest_ranked)
     # bm25 scores are negative: the lowest is the best match.
     return matches.annotate(rank=F("search_entry__rank")).order_by("rank", "-published_at", "-id")
+
+
+def words_match(query: str) -> Q:
+    """The condition for stories (any state: drafts too) whose words match ``query``, by
+    the same index and rules as ``search_articles``, unranked.
+
+    For the editors' story list, which orders, counts and dates what it gets. A condition on
+    the story itself, not a subquery of ids: PostgreSQL then walks the newest stories and
+    stops after a page for a common word, and reads a rare word's few stories from the
+    index, as it chooses."""
+    query = clean_query(query)
+    if not query_stems(query):
+        return Q(pk__in=[])
+    if connection.vendor == "postgresql":
+        return Q(search_vector=_postgres_query(query))
+    return Q(search_entry__match=_fts5_expression(query))
 
 
 def _newest(matches):

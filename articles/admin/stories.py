@@ -2,19 +2,26 @@
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponseNotAllowed, JsonResponse
 from django.urls import path
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from taggit.models import Tag
 
-from .. import editing, publishing, rendering
+from .. import editing, publishing, rendering, search
 from ..models import Article, Byline
+from ..querysets import NOT_IN_TEASERS
 from .widgets import MarkdownEditorWidget, TagAutocompleteWidget
 from .workflow import WorkflowAdminMixin
 
 TAG_SUGGESTIONS = 20
+# A search in the story list keeps the newest matches only, as readers' search ranks only its
+# newest (``search.MAX_RANKED_MATCHES``): a word in most of the archive then costs what a rare
+# one does, count and date links included.
+ADMIN_SEARCH_MATCHES = 1000
 
 
 class ArticleAdminForm(forms.ModelForm):
@@ -48,12 +55,43 @@ class BylineInline(admin.TabularInline):
     extra = 1
 
 
+class StoryChangeList(ChangeList):
+    """The story list, kept on indexes at any archive size (100,000 stories here).
+
+    Django removes the duplicates that a filter by author, tag or organization makes with
+    ``DISTINCT`` over every column it reads, body and search vector included: a search at
+    100,000 stories took 26 to 33 s, counting and dating that DISTINCT twice. Stories are
+    matched by id instead, and the list reads only the columns it shows.
+    """
+
+    def get_queryset(self, request, exclude_parameters=None):
+        stories = super().get_queryset(request, exclude_parameters)
+        if not stories.query.distinct:
+            return stories
+        matching = stories.order_by().values("pk")
+        return self.root_queryset.filter(pk__in=matching).order_by(*stories.query.order_by)
+
+    def get_results(self, request):
+        # A hundred bodies, their HTML and search vectors: about a megabyte no column shows.
+        self.queryset = self.queryset.defer(*NOT_IN_TEASERS)
+        super().get_results(request)
+
+
 @admin.register(Article)
 class ArticleAdmin(WorkflowAdminMixin, admin.ModelAdmin):
     form = ArticleAdminForm
     list_display = ["headline", "status", "category", "byline", "published_at"]
     list_filter = ["status", "category", "bylines__author", "tags"]
-    search_fields = ["headline", "dek", "body", "bylines__author__name"]
+    # Searched by get_search_results; the list only needs to know that a box is wanted.
+    search_fields = ["headline"]
+    search_help_text = format_lazy(
+        _(
+            "Finds words in the headline, text, byline, tags, organizations and section, in "
+            "any form (“contrato” finds “contratos”), in stories in any state. At most the "
+            "newest {count} matches are listed: add words or filters to find older ones."
+        ),
+        count=ADMIN_SEARCH_MATCHES,
+    )
     date_hierarchy = "published_at"
     actions = ["publish_selected", "unpublish_selected"]
     prepopulated_fields = {"slug": ["headline"]}
@@ -82,6 +120,22 @@ class ArticleAdmin(WorkflowAdminMixin, admin.ModelAdmin):
         # Byline and tags like a public list, but every column: this also reads the story
         # being edited, and revisions keep all of it.
         return super().get_queryset(request).for_listing().defer(None)
+
+    def get_changelist(self, request, **kwargs):
+        return StoryChangeList
+
+    def get_search_results(self, request, queryset, search_term):
+        """Stories in any state whose words match, the way readers' search matches them:
+        Spanish stems, accents optional, bylines, tags, organizations and section included.
+
+        Django's own search looked for the text inside every headline, dek and body, and
+        joined the bylines (26–33 s at 100,000 stories, past gunicorn's timeout). Only the
+        newest ``ADMIN_SEARCH_MATCHES`` matches within the list's filters are kept."""
+        if not search.clean_query(search_term):
+            return queryset, False
+        matches = queryset.filter(search.words_match(search_term)).newest_first()
+        newest = matches.values("pk")[:ADMIN_SEARCH_MATCHES]
+        return queryset.filter(pk__in=newest), False
 
     def lookup_allowed(self, lookup, value, request):
         # An organization's page links to its stories; a sidebar filter would list every one.

@@ -310,6 +310,9 @@ class Article(models.Model):
                 fields=["category", "status", "-published_at", "-id"],
                 name="article_section_listing_idx",
             ),
+            # The editors' story list: every state, newest first, and the first and last
+            # date its date links start from.
+            models.Index(fields=["-published_at", "-id"], name="article_newest_idx"),
             # The page cache asks when the next embargo lifts (``next_publication_time``).
             models.Index(fields=["status", "embargoed_until"], name="article_embargo_idx"),
             # An import finds the stories its posts made before, a batch at a time; without
