@@ -5,7 +5,8 @@ Each change page lists the subject's latest stories and links to all of them in 
 
 from django.contrib import admin
 from django.db import models
-from django.db.models import Count, F
+from django.db.models import Count, F, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
@@ -15,7 +16,15 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from taggit.models import Tag
 
-from ..models import Article, Author, Category, Organization, OrganizationDomain
+from ..models import (
+    Article,
+    Author,
+    Byline,
+    Category,
+    Organization,
+    OrganizationDomain,
+    TaggedArticle,
+)
 
 LATEST_STORIES_SHOWN = 20
 
@@ -23,15 +32,22 @@ LATEST_STORIES_SHOWN = 20
 class SubjectStoriesMixin:
     """Adds a story count to the list and the latest stories to the change page."""
 
-    story_count_expression = ""  # what to count for the list column, e.g. "articles"
+    links = ()  # the model linking stories to the subject, and its field naming the subject
     changelist_filter = ""  # the story list's filter parameter, e.g. "category__id__exact"
 
     def get_queryset(self, request):
-        return (
-            super()
-            .get_queryset(request)
-            .annotate(story_count=Count(self.story_count_expression, distinct=True))
+        # Counted for each subject the page shows, from its own links (a story is linked to a
+        # subject once). A count grouped over every link took 0.3 s for the tags' first page
+        # at 100,000 stories, however few tags the page showed.
+        link_model, subject_field = self.links
+        counts = (
+            link_model.objects.filter(**{subject_field: OuterRef("pk")})
+            .order_by()
+            .values(subject_field)
+            .annotate(count=Count("*"))
+            .values("count")
         )
+        return super().get_queryset(request).annotate(story_count=Coalesce(Subquery(counts), 0))
 
     def get_readonly_fields(self, request, obj=None):
         return [*super().get_readonly_fields(request, obj), "latest_stories"]
@@ -78,7 +94,7 @@ class SubjectStoriesMixin:
 
 @admin.register(Author)
 class AuthorAdmin(SubjectStoriesMixin, admin.ModelAdmin):
-    story_count_expression = "bylines"
+    links = (Byline, "author")
     changelist_filter = "bylines__author__id__exact"
     list_display = ["name", "kind", "user", "story_count"]
     list_filter = ["kind"]
@@ -91,7 +107,7 @@ class AuthorAdmin(SubjectStoriesMixin, admin.ModelAdmin):
 
 @admin.register(Category)
 class CategoryAdmin(SubjectStoriesMixin, admin.ModelAdmin):
-    story_count_expression = "articles"
+    links = (Article, "category")
     changelist_filter = "category__id__exact"
     list_display = ["name", "slug", "position", "story_count"]
     list_editable = ["position"]
@@ -107,7 +123,7 @@ class OrganizationDomainInline(admin.TabularInline):
 
 @admin.register(Organization)
 class OrganizationAdmin(SubjectStoriesMixin, admin.ModelAdmin):
-    story_count_expression = "articles"
+    links = (Article.organizations.through, "organization")
     changelist_filter = "organizations__id__exact"
     list_display = ["name", "acronym", "web_domains", "story_count"]
     search_fields = ["name", "acronym", "domains__domain"]
@@ -130,7 +146,7 @@ admin.site.unregister(Tag)
 
 @admin.register(Tag)
 class TagAdmin(SubjectStoriesMixin, admin.ModelAdmin):
-    story_count_expression = "articles_taggedarticle_items"
+    links = (TaggedArticle, "tag")
     changelist_filter = "tags__id__exact"
     list_display = ["name", "slug", "story_count"]
     search_fields = ["name"]
