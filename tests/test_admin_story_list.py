@@ -156,3 +156,34 @@ def test_search_box_tells_editors_in_spanish_what_it_finds(editor_client):
     response = editor_client.get(reverse(STORY_LIST))
 
     assert "1000 coincidencias más recientes" in response.text
+
+
+def story_on(year, month=6):
+    return ArticleFactory(
+        published_at=timezone.make_aware(timezone.datetime(year, month, 15, 12)),
+    )
+
+
+def test_date_links_list_the_years_from_the_first_to_the_last_without_reading_every_date(
+    editor_client,
+):
+    story_on(2019), story_on(2023), story_on(2023, 9)
+
+    response = editor_client.get(reverse(STORY_LIST))
+    with CaptureQueriesContext(connection) as queries:
+        response = editor_client.get(reverse(STORY_LIST))
+
+    years = [str(year) for year in range(2019, 2024)]
+    for year in years:
+        assert f'href="?published_at__year={year}"' in response.text
+    # Django's own links read every story's year (DATE_TRUNC('year', …) over the archive).
+    assert not [q["sql"] for q in queries.captured_queries if "'year'" in q["sql"].lower()]
+
+
+def test_date_links_within_a_year_and_for_a_single_year_are_its_months(editor_client):
+    story_on(2021, 3), story_on(2021, 11)
+
+    for params in [{}, {"published_at__year": "2021"}]:
+        response = editor_client.get(reverse(STORY_LIST), params)
+        assert 'href="?published_at__month=3&amp;published_at__year=2021"' in response.text
+        assert 'href="?published_at__month=11&amp;published_at__year=2021"' in response.text

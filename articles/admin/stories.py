@@ -93,6 +93,8 @@ class ArticleAdmin(WorkflowAdminMixin, admin.ModelAdmin):
         count=ADMIN_SEARCH_MATCHES,
     )
     date_hierarchy = "published_at"
+    # reversion's list (its "recover deleted" link) with date links that do not scan the archive.
+    change_list_template = "admin/articles/article/change_list.html"
     actions = ["publish_selected", "unpublish_selected"]
     prepopulated_fields = {"slug": ["headline"]}
     autocomplete_fields = ["category", "organizations", "lead_image"]
