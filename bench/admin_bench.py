@@ -33,7 +33,7 @@ from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 from taggit.models import Tag  # noqa: E402
 
-from articles.models import Article, Author, Organization  # noqa: E402
+from articles.models import Article, Author, Category, Organization  # noqa: E402
 
 STORIES = "/admin/articles/article/"
 
@@ -43,6 +43,7 @@ def pages() -> list[str]:
     story = Article.objects.order_by("-id").first()
     tag, author = Tag.objects.order_by("id").first(), Author.objects.order_by("id").first()
     organization = Organization.objects.order_by("id").first()
+    section = Category.objects.order_by("id").first()
     return [
         STORIES,
         f"{STORIES}?p=200",
@@ -56,6 +57,9 @@ def pages() -> list[str]:
         f"{STORIES}?bylines__author__id__exact={author.pk}",
         f"{STORIES}?organizations__id__exact={organization.pk}",
         f"/admin/articles/article/{story.pk}/change/",
+        f"/admin/articles/category/{section.pk}/change/",
+        f"/admin/articles/author/{author.pk}/change/",
+        f"/admin/taggit/tag/{tag.pk}/change/",
         "/admin/articles/author/",
         "/admin/articles/organization/",
         "/admin/taggit/tag/",
