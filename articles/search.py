@@ -148,10 +148,9 @@ def words_match(query: str) -> Q:
     """The condition for stories (any state: drafts too) whose words match ``query``, by
     the same index and rules as ``search_articles``, unranked.
 
-    For the editors' story list, which orders, counts and dates what it gets. A condition on
-    the story itself, not a subquery of ids: PostgreSQL then walks the newest stories and
-    stops after a page for a common word, and reads a rare word's few stories from the
-    index, as it chooses."""
+    For the editors' story list, which keeps the newest matches. A condition on the story
+    itself, not a subquery of ids: PostgreSQL can then walk the newest stories and stop once
+    it has enough for a common word, or read a rare word's few stories from the index."""
     query = clean_query(query)
     if not query_stems(query):
         return Q(pk__in=[])
