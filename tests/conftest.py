@@ -80,6 +80,15 @@ def editor(db):
 
 
 @pytest.fixture
+def editor_client(client, db):
+    """A test client logged in to the admin as a superuser: every admin page is open to it."""
+    from tests.factories import UserFactory
+
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    return client
+
+
+@pytest.fixture
 def roles():
     """The groups of the role migration, again: the flush after a transactional test removes them."""
     from django.contrib.auth.models import Group, Permission

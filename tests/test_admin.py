@@ -25,12 +25,6 @@ PREVIEW_URL = "admin:articles_article_preview"
 TAG_AUTOCOMPLETE_URL = "admin:articles_article_tag_autocomplete"
 
 
-@pytest.fixture
-def editor_client(client):
-    client.force_login(UserFactory(is_staff=True, is_superuser=True))
-    return client
-
-
 def message_texts(response):
     return [str(message) for message in get_messages(response.wsgi_request)]
 

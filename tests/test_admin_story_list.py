@@ -15,7 +15,6 @@ from tests.factories import (
     AuthorFactory,
     CategoryFactory,
     OrganizationFactory,
-    UserFactory,
 )
 
 pytestmark = pytest.mark.django_db
@@ -24,12 +23,6 @@ STORY_LIST = "admin:articles_article_changelist"
 # How Django removed the duplicates of a multi-valued filter or search: every story column,
 # body and search vector included, through DISTINCT.
 DISTINCT_STORIES = 'SELECT DISTINCT "articles_article"."id"'
-
-
-@pytest.fixture
-def editor_client(client):
-    client.force_login(UserFactory(is_staff=True, is_superuser=True))
-    return client
 
 
 def listed(editor_client, **params):

@@ -9,16 +9,9 @@ from tests.factories import (
     AuthorFactory,
     CategoryFactory,
     OrganizationFactory,
-    UserFactory,
 )
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def editor_client(client):
-    client.force_login(UserFactory(is_staff=True, is_superuser=True))
-    return client
 
 
 def story_with(subject_kind, subject):
