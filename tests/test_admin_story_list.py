@@ -180,3 +180,19 @@ def test_date_links_within_a_year_and_for_a_single_year_are_its_months(editor_cl
         response = editor_client.get(reverse(STORY_LIST), params)
         assert 'href="?published_at__month=3&amp;published_at__year=2021"' in response.text
         assert 'href="?published_at__month=11&amp;published_at__year=2021"' in response.text
+
+
+def test_a_search_looks_for_its_matches_once_per_page(editor_client):
+    """The list counts, dates and pages what the search gives it; the matching itself (the
+    costly part for a word in a few percent of a large archive) runs once."""
+    for year in (2021, 2022, 2023):
+        ArticleFactory(
+            body="Un acuerdo.", published_at=timezone.make_aware(timezone.datetime(year, 5, 1))
+        )
+
+    changelist, sql = listed(editor_client, q="acuerdo")
+
+    assert changelist.result_count == 3
+    # PostgreSQL's text-search match, or SQLite's FTS5 table asked through its own column.
+    matching = "@@" if connection.vendor == "postgresql" else '"articles_article_fts" ='
+    assert len([query for query in sql if matching in query]) == 1

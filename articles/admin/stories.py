@@ -136,7 +136,9 @@ class ArticleAdmin(WorkflowAdminMixin, admin.ModelAdmin):
         if not search.clean_query(search_term):
             return queryset, False
         matches = queryset.filter(search.words_match(search_term)).newest_first()
-        newest = matches.values("pk")[:ADMIN_SEARCH_MATCHES]
+        # Read once: the list counts, dates and pages what it gets, and as a subquery the
+        # matches were looked for again each time (0.7 s for a word in 3 % of 100,000 stories).
+        newest = list(matches.values_list("pk", flat=True)[:ADMIN_SEARCH_MATCHES])
         return queryset.filter(pk__in=newest), False
 
     def lookup_allowed(self, lookup, value, request):
