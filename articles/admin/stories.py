@@ -60,7 +60,7 @@ class StoryChangeList(ChangeList):
 
     Django removes the duplicates that a filter by author, tag or organization makes with
     ``DISTINCT`` over every column it reads, body and search vector included: at 100,000
-    stories a search took 16–46 s, counting and dating that DISTINCT twice. Stories are
+    stories a search took 14–46 s, counting and dating that DISTINCT twice. Stories are
     matched by id instead, and the list reads only the columns it shows.
     """
 
@@ -131,7 +131,7 @@ class ArticleAdmin(WorkflowAdminMixin, admin.ModelAdmin):
         Spanish stems, accents optional, bylines, tags, organizations and section included.
 
         Django's own search looked for the text inside every headline, dek and body, and
-        joined the bylines (16–46 s at 100,000 stories, past gunicorn's timeout). Only the
+        joined the bylines (14–46 s at 100,000 stories, up to past gunicorn's timeout). Only the
         newest ``ADMIN_SEARCH_MATCHES`` matches within the list's filters are kept."""
         if not search.clean_query(search_term):
             return queryset, False
