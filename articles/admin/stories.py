@@ -131,7 +131,7 @@ class ArticleAdmin(WorkflowAdminMixin, admin.ModelAdmin):
         Spanish stems, accents optional, bylines, tags, organizations and section included.
 
         Django's own search looked for the text inside every headline, dek and body, and
-        joined the bylines (14–46 s at 100,000 stories, up to past gunicorn's timeout). Only the
+        joined the bylines (14–46 s at 100,000 stories; gunicorn gives up at 30 s). Only the
         newest ``ADMIN_SEARCH_MATCHES`` matches within the list's filters are kept."""
         if not search.clean_query(search_term):
             return queryset, False
