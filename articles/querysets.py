@@ -29,17 +29,24 @@ def story_lookup(subject_model) -> str:
     }[subject_model]
 
 
-def story_links(subject) -> tuple:
-    """The rows linking stories to this tag, author or organization, and their story column."""
+def link_table(subject_model) -> tuple:
+    """Where stories meet a kind of subject: the linking model, its field naming the subject
+    and its column naming the story (a story is linked to a subject at most once)."""
     from taggit.models import Tag
 
-    from .models import Article, Author, Byline, Organization, TaggedArticle
+    from .models import Article, Author, Byline, Category, Organization, TaggedArticle
 
-    link_model, subject_field, story_column = {
+    return {
+        Category: (Article, "category", "id"),
         Tag: (TaggedArticle, "tag", "content_object_id"),
         Author: (Byline, "author", "article_id"),
         Organization: (Article.organizations.through, "organization", "article_id"),
-    }[type(subject)]
+    }[subject_model]
+
+
+def story_links(subject) -> tuple:
+    """The rows linking stories to this tag, author or organization, and their story column."""
+    link_model, subject_field, story_column = link_table(type(subject))
     return link_model.objects.filter(**{subject_field: subject}), story_column
 
 
