@@ -14,6 +14,7 @@ from taggit.models import Tag
 from .. import editing, publishing, rendering, search
 from ..models import Article, Byline
 from ..querysets import NOT_IN_TEASERS
+from .filters import SubjectLinksFilter
 from .widgets import MarkdownEditorWidget, TagAutocompleteWidget
 from .workflow import WorkflowAdminMixin
 
@@ -81,7 +82,12 @@ class StoryChangeList(ChangeList):
 class ArticleAdmin(WorkflowAdminMixin, admin.ModelAdmin):
     form = ArticleAdminForm
     list_display = ["headline", "status", "category", "byline", "published_at"]
-    list_filter = ["status", "category", "bylines__author", "tags"]
+    list_filter = [
+        "status",
+        "category",
+        ("bylines__author", SubjectLinksFilter),
+        ("tags", SubjectLinksFilter),
+    ]
     # Searched by get_search_results; the list only needs to know that a box is wanted.
     search_fields = ["headline"]
     search_help_text = format_lazy(
