@@ -4,7 +4,8 @@ Each story is read from the database once per process, as the story view reads i
 related stories; after that its page is rendered from those objects with no query for the
 story. Everything else a story page does is left in: the middleware, the menu, the template,
 the metadata. What this serves is the ceiling an uncached story page can reach with the
-project's templates, whatever is done to the queries.
+project's templates, whatever is done to the queries. Whatever the first render loads on the
+objects (a deferred column, say) stays loaded with them.
 """
 
 from functools import cache
@@ -12,18 +13,18 @@ from functools import cache
 from django.template.response import TemplateResponse
 from django.urls import include, path
 
+from articles import urls as public_urls
 from articles.models import Article
 from articles.views import RELATED_STORIES, ArticleDetailView
+
+# The story view's own route, so the same addresses reach the page from memory.
+STORY_ROUTE = str(next(url.pattern for url in public_urls.urlpatterns if url.name == "article"))
 
 
 @cache
 def _story_and_related(slug: str) -> tuple[Article, list[Article]]:
     story = Article.objects.published().for_detail().get(slug=slug)
-    related = list(Article.objects.related_to(story, limit=RELATED_STORIES))
-    # Whatever the template reads on first render is loaded now and kept with the objects.
-    for article in (story, *related):
-        article.get_absolute_url()
-    return story, related
+    return story, list(Article.objects.related_to(story, limit=RELATED_STORIES))
 
 
 def story_from_memory(request, slug, **address):
@@ -34,6 +35,6 @@ def story_from_memory(request, slug, **address):
 
 
 urlpatterns = [
-    path("<slug:section>/<int:year>/<str:month>/<str:day>/<slug:slug>/", story_from_memory),
+    path(STORY_ROUTE, story_from_memory),
     path("", include("newsroom.urls")),
 ]
