@@ -5,8 +5,8 @@ from django.db.models import Q
 from django.utils import timezone
 
 # Columns no public page prints: the Markdown source (pages print its HTML), the search
-# vector and the import metadata. The first two are the largest columns of a story.
-NEVER_PRINTED = ("body", "search_vector", "import_metadata")
+# vector, the import metadata and the editors' to-dos. The first two are the largest columns.
+NEVER_PRINTED = ("body", "search_vector", "import_metadata", "todos")
 # A teaser prints no body either: its HTML is the largest column left (3.4 kB a story in the
 # benchmark's newsroom, 70 kB a page of twenty that no list showed).
 NOT_IN_TEASERS = (*NEVER_PRINTED, "body_html")

@@ -232,12 +232,13 @@ class _LinkCollector(HTMLParser):
             self.links.append((href, text.strip()))
 
 
-def extract_links(html: str) -> list[tuple[str, str]]:
-    """Every ``(href, link text)`` pair in an HTML fragment, in order."""
+def extract_links(html: str, *, keep_empty: bool = False) -> list[tuple[str, str]]:
+    """Every ``(href, link text)`` pair in an HTML fragment, in order (``keep_empty``: also
+    links with no target at all, which readers see as dead text)."""
     collector = _LinkCollector()
     collector.feed(html)
     collector.close()
-    return [link for link in collector.links if link[0]]
+    return [link for link in collector.links if keep_empty or link[0]]
 
 
 def linked_hosts(html: str) -> set[str]:
@@ -257,6 +258,9 @@ class LinkWarning:
     href: str
     text: str
     message: str
+    # What is wrong, for code that counts problems (``story_checks``): ``no_destination``,
+    # ``nowhere`` (a path of this site that answers nothing), ``image``, ``image_alt``.
+    kind: str = "no_destination"
 
     def __str__(self):
         return f"“{self.text}” → “{self.href}”: {self.message}"
@@ -269,9 +273,12 @@ _SERVED_PREFIXES = ("/media/", "/static/")
 def find_link_warnings(text: str) -> list[LinkWarning]:
     """Links an editor should look at: targets that are not addresses, or paths leading nowhere."""
     warnings = []
-    for href, link_text in extract_links(markdown_to_unsafe_html(text)):
+    for href, link_text in extract_links(markdown_to_unsafe_html(text), keep_empty=True):
         href = href.strip()
-        if not looks_like_link_target(href):
+        if not href:
+            message = _("this link has no destination; readers will see plain text")
+            warnings.append(LinkWarning(href, link_text, str(message)))
+        elif not looks_like_link_target(href):
             if _SCHEME.match(href) and not any(ch.isspace() for ch in href):
                 message = _("this kind of link is not allowed and was removed")
             else:
@@ -290,6 +297,7 @@ def find_link_warnings(text: str) -> list[LinkWarning]:
                                 "this address does not exist on this site (a link from the old site?)"
                             )
                         ),
+                        kind="nowhere",
                     )
                 )
     return warnings
@@ -345,13 +353,16 @@ def find_image_warnings(text: str) -> list[LinkWarning]:
                 message = _("image %(id)s has no alt text: add it in the library or in [ ]")
             else:
                 continue
-            warnings.append(LinkWarning(src, alt or "", str(message % {"id": library_id})))
+            kind = "image" if image is None else "image_alt"
+            warnings.append(
+                LinkWarning(src, alt or "", str(message % {"id": library_id}), kind=kind)
+            )
         elif not is_image_address(src):
             message = _("this image address is not allowed; the image was removed")
-            warnings.append(LinkWarning(src, alt or "", str(message)))
+            warnings.append(LinkWarning(src, alt or "", str(message), kind="image"))
         elif not described:
             message = _("this image has no alt text: describe it between the [ ]")
-            warnings.append(LinkWarning(src, "", str(message)))
+            warnings.append(LinkWarning(src, "", str(message), kind="image_alt"))
     return warnings
 
 

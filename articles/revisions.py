@@ -29,6 +29,7 @@ from reversion.models import Revision, Version
 from reversion.revisions import _get_options as reversion_options
 from taggit.models import Tag
 
+from . import story_checks
 from .models import Article, Author, Byline, Organization, TaggedArticle
 
 # What an editor compares between two versions, in the order the page shows it.
@@ -45,7 +46,7 @@ STATE_FIELDS = ("status", "published_at", "embargoed_until", "edit_version")
 # Worked out from the rest on every save (``Article.save``, the search index): a revision that
 # kept them would only grow (the HTML doubles a story's size), and restoring saves the story,
 # which derives them again.
-DERIVED_FIELDS = ("body_html", "word_count", "reading_time", "search_vector")
+DERIVED_FIELDS = ("body_html", "word_count", "reading_time", "search_vector", "todos")
 # How far back the conflict view looks for the version a form was opened on.
 VERSION_SEARCH_LIMIT = 50
 
@@ -263,4 +264,5 @@ def restore_version(*, version: Version, user=None) -> Article:
         if user is not None:
             reversion.set_user(user)
         reversion.set_comment(_("Restored the version of %(when)s") % {"when": describe(version)})
+    story_checks.refresh_todos(restored)
     return restored

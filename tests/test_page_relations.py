@@ -106,7 +106,7 @@ def test_iterating_in_chunks_reads_the_relations_once_per_chunk(django_assert_ma
 
 def test_lists_and_story_pages_leave_out_the_columns_no_page_prints():
     ArticleFactory(body="# Título\n\nTexto en **Markdown**.")
-    unprinted = {"body", "search_vector", "import_metadata"}
+    unprinted = {"body", "search_vector", "import_metadata", "todos"}
     (listed,) = Article.objects.for_listing()
     (found,) = Article.objects.for_search_results()
     (shown,) = Article.objects.for_detail()

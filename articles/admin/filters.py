@@ -2,6 +2,7 @@
 
 from django.contrib import admin
 from django.db.models import Count
+from django.utils.translation import gettext_lazy as _
 
 from ..querysets import link_table
 
@@ -31,3 +32,20 @@ class SubjectLinksFilter(admin.RelatedFieldListFilter):
         if self.include_empty_choice:
             counts["__c"] = stories.filter(**{self.lookup_kwarg_isnull: True}).count()
         return counts
+
+
+class TodosFilter(admin.SimpleListFilter):
+    """Stories that still lack something readers should get (``story_checks``), or not."""
+
+    title = _("to-dos")
+    parameter_name = "todos"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("With to-dos")), ("no", _("Without to-dos"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.exclude(todos=[])
+        if self.value() == "no":
+            return queryset.filter(todos=[])
+        return queryset

@@ -11,10 +11,10 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from taggit.models import Tag
 
-from .. import editing, publishing, rendering, search
+from .. import editing, publishing, rendering, search, story_checks
 from ..models import Article, Byline
 from ..querysets import NOT_IN_TEASERS
-from .filters import SubjectLinksFilter
+from .filters import SubjectLinksFilter, TodosFilter
 from .widgets import MarkdownEditorWidget, TagAutocompleteWidget
 from .workflow import WorkflowAdminMixin
 
@@ -87,6 +87,7 @@ class ArticleAdmin(WorkflowAdminMixin, admin.ModelAdmin):
         "category",
         ("bylines__author", SubjectLinksFilter),
         ("tags", SubjectLinksFilter),
+        TodosFilter,
     ]
     # Searched by get_search_results; the list only needs to know that a box is wanted.
     search_fields = ["headline"]
@@ -105,8 +106,9 @@ class ArticleAdmin(WorkflowAdminMixin, admin.ModelAdmin):
     prepopulated_fields = {"slug": ["headline"]}
     autocomplete_fields = ["category", "organizations", "lead_image"]
     inlines = [BylineInline]
+    readonly_fields = ["todo_list"]
     fieldsets = [
-        (None, {"fields": ["headline", "slug", "dek", "body"]}),
+        (None, {"fields": ["todo_list", "headline", "slug", "dek", "body"]}),
         (_("Lead image"), {"fields": ["lead_image", "lead_image_caption", "lead_image_credit"]}),
         (
             _("Metadata"),
@@ -153,6 +155,16 @@ class ArticleAdmin(WorkflowAdminMixin, admin.ModelAdmin):
             lookup, value, request
         )
 
+    @admin.display(description=_("to-dos"))
+    def todo_list(self, article):
+        """What the story still lacks, as the last save found it."""
+        if article.pk is None:
+            return _("Worked out when the story is saved.")
+        problems = story_checks.todos_of(article)
+        if not problems:
+            return _("None: nothing is missing.")
+        return "; ".join(problem.label for problem in problems)
+
     @admin.display(description=_("byline"))
     def byline(self, article):
         return ", ".join(byline.author.name for byline in article.ordered_bylines)
@@ -188,6 +200,7 @@ class ArticleAdmin(WorkflowAdminMixin, admin.ModelAdmin):
         super().save_related(request, form, formsets, change)
         article = form.instance
         article.attach_linked_organizations(previous_body_html=form.previous_body_html)
+        story_checks.refresh_todos(article)
         for warning in rendering.find_body_warnings(article.body):
             messages.warning(request, _("Check this link: %(warning)s") % {"warning": warning})
 

@@ -295,6 +295,15 @@ class Article(models.Model):
         blank=True,
         help_text=_("Where the story came from when it was imported, and old fields kept as-is."),
     )
+    todos = models.JSONField(
+        _("to-dos"),
+        default=list,
+        blank=True,
+        editable=False,
+        help_text=_(
+            "What the story still lacks (alt text, dek, links…), worked out on every save."
+        ),
+    )
 
     objects = ArticleQuerySet.as_manager()
 
