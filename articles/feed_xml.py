@@ -70,7 +70,8 @@ def _rfc3339(moment: datetime) -> str:
 
 def rss(channel: Channel, entries: list[Entry]) -> str:
     """An RSS 2.0 document: every author as ``dc:creator``, the full story as
-    ``content:encoded``, a GUID that is not a link (it survives address changes)."""
+    ``content:encoded``, the item's last change as ``atom:updated`` (RSS has no element of its
+    own for it), a GUID that is not a link (it survives address changes)."""
     parts = [
         '<?xml version="1.0" encoding="utf-8"?>\n<rss version="2.0"'
         ' xmlns:atom="http://www.w3.org/2005/Atom"'
@@ -88,6 +89,7 @@ def rss(channel: Channel, entries: list[Entry]) -> str:
             parts.append(f"<description>{_text(entry.summary)}</description>")
         parts.append(
             f"<pubDate>{_rfc822(entry.published)}</pubDate>"
+            f"<atom:updated>{_rfc3339(entry.updated)}</atom:updated>"
             f'<guid isPermaLink="false">{_text(entry.guid)}</guid>'
         )
         parts.extend(f"<category>{_text(term)}</category>" for term in entry.categories)

@@ -3,7 +3,10 @@
 from django.conf import settings
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
+from django.template.defaultfilters import linebreaksbr
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.html import format_html, format_html_join
 from django.utils.http import http_date
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -38,8 +41,34 @@ def story_guid(article) -> str:
     return f"tag:{host},{article.created_at:%Y-%m-%d}:story-{article.pk}"
 
 
+def corrections_html(corrections: list) -> str:
+    """A story's current corrections as the story page shows them, for the top of a feed item:
+    a reader who only follows the feed must learn what was corrected, and when."""
+    if not corrections:
+        return ""
+    items = format_html_join(
+        "",
+        "<li><strong>{}</strong> ({}): {}</li>",
+        (
+            (
+                correction.get_kind_display(),
+                date_format(timezone.localtime(correction.published_at), "DATETIME_FORMAT"),
+                linebreaksbr(correction.text, autoescape=True),
+            )
+            for correction in corrections
+        ),
+    )
+    return format_html(
+        "<aside><p><strong>{}</strong></p><ul>{}</ul></aside>",
+        _("Corrections and updates"),
+        items,
+    )
+
+
 def feed_entries(stories: list, *, author_pages: bool) -> list[feed_xml.Entry]:
-    """Feed entries for ``stories`` (from ``for_feed()``, which read their bylines and tags).
+    """Feed entries for ``stories`` (from ``for_feed()``, which read their bylines, tags and
+    corrections): a corrected story's item starts with its corrections and is dated by the
+    newest of its edit, its publication and its corrections.
     Authors' page addresses only with ``author_pages`` (Atom has a place for them, RSS does
     not)."""
     return [
@@ -48,9 +77,14 @@ def feed_entries(stories: list, *, author_pages: bool) -> list[feed_xml.Entry]:
             link=absolute_url(story.get_absolute_url()),
             guid=story_guid(story),
             summary=story.dek or story.summary,
-            content_html=absolutize_links(story.body_html),
+            content_html=corrections_html(story.current_corrections)
+            + absolutize_links(story.body_html),
             published=story.published_at,
-            updated=max(story.updated_at, story.published_at),
+            updated=max(
+                story.updated_at,
+                story.published_at,
+                *(correction.published_at for correction in story.current_corrections),
+            ),
             authors=[
                 (
                     byline.author.name,

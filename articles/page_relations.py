@@ -43,6 +43,12 @@ class ListingIterable(ModelIterable):
             yield from batch
 
 
+class FeedIterable(ListingIterable):
+    """Stories with bylines, tags and the corrections readers see: a feed item carries them."""
+
+    relations = ("bylines", "tags", "corrections")
+
+
 class StoryPageIterable(ListingIterable):
     """Stories with bylines, tags, organizations and the corrections readers see."""
 

@@ -140,10 +140,10 @@ class ArticleQuerySet(models.QuerySet):
         return self._page_shaped(NEVER_PRINTED)._read_through(StoryPageIterable)
 
     def for_feed(self):
-        """The columns a feed entry is made of, the section, and bylines and tags in one query
-        for the whole feed (``page_relations``). Leaves out the Markdown, the search vector and
-        the import metadata, which a feed never shows."""
-        from .page_relations import ListingIterable
+        """The columns a feed entry is made of, the section, and bylines, tags and current
+        corrections in one query for the whole feed (``page_relations``). Leaves out the
+        Markdown, the search vector and the import metadata, which a feed never shows."""
+        from .page_relations import FeedIterable
 
         return (
             self.select_related("category")
@@ -160,7 +160,7 @@ class ArticleQuerySet(models.QuerySet):
                 "category__name",
                 "category__slug",
             )
-            ._read_through(ListingIterable)
+            ._read_through(FeedIterable)
         )
 
     def _page_shaped(self, left_out):

@@ -1,12 +1,15 @@
 """Feeds, read the way feed readers read them: parsed by feedparser."""
 
+import calendar
 from datetime import timedelta
 
 import feedparser
 import pytest
+import time_machine
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
+from articles.publishing import add_correction
 from tests.factories import ArticleFactory, AuthorFactory, CategoryFactory, OrganizationFactory
 
 pytestmark = pytest.mark.django_db
@@ -202,3 +205,46 @@ def test_feed_entry_order_bylines_and_tags_match_the_stories(client):
         sorted([section.name, "becas", "salud"]),
         sorted([section.name, "agua"]),
     ]
+
+
+def test_a_corrected_story_carries_its_correction_and_date_in_rss_and_atom(client, story):
+    moment = timezone.now().replace(microsecond=0) + timedelta(minutes=5)
+    with time_machine.travel(moment, tick=False):
+        first = add_correction(article=story, text="La cifra era 42 <no 24>.")
+        add_correction(article=story, text="Texto corregido.", supersedes=first)
+        add_correction(article=story, kind="update", text="Se agregó la respuesta del INAI.")
+    for url in (reverse("articles:feed-rss"), reverse("articles:feed-atom")):
+        with translation.override("es"):
+            _response, parsed = fetch_feed(client, url)
+        (entry,) = parsed.entries
+        content = entry.content[0].value
+        assert "Texto corregido." in content, url
+        assert "Se agregó la respuesta del INAI." in content, url
+        assert "La cifra era 42" not in content, url  # replaced by the later correction
+        assert "Corrección" in content and "Actualización" in content, url
+        assert content.index("Texto corregido.") < content.index("Texto con"), url
+        assert calendar.timegm(entry.updated_parsed) == moment.timestamp(), url
+        assert entry.updated_parsed > entry.published_parsed, url
+
+
+def test_correction_text_is_escaped_in_feeds(client, story):
+    add_correction(article=story, text='<script>alert(1)</script> y "comillas"')
+    _response, parsed = fetch_feed(client, reverse("articles:feed-rss"))
+    content = parsed.entries[0].content[0].value
+    assert "<script>" not in content
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in content
+
+
+@pytest.mark.parametrize("count", [1, 30])
+def test_feed_query_count_holds_with_corrections(
+    client, rich_story_factory, count, django_assert_max_num_queries
+):
+    for _ in range(count):
+        story = rich_story_factory()
+        add_correction(article=story, text="Corregido.")
+        add_correction(article=story, kind="clarification", text="Aclarado.")
+    with django_assert_max_num_queries(3):
+        response = client.get(reverse("articles:feed-atom"))
+    entries = feedparser.parse(response.content).entries
+    assert len(entries) == min(count, 20)
+    assert all("Aclarado." in entry.content[0].value for entry in entries)
