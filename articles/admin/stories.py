@@ -4,6 +4,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.forms.models import BaseInlineFormSet
 from django.http import HttpResponseNotAllowed, JsonResponse
 from django.urls import path
 from django.utils.text import format_lazy
@@ -48,8 +49,49 @@ class ArticleAdminForm(forms.ModelForm):
         return body
 
 
+def _position_or(position: int | None, default: int) -> int:
+    return default if position is None else position
+
+
+class BylineFormSet(BaseInlineFormSet):
+    """Keeps a story's byline positions 0..n-1 in the order the editor gave, whatever was
+    posted: rows sorted by their posted position, rows with equal or no position in the order
+    they stand on the form; a new row left without one goes after the rows already placed."""
+
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        # No default of 0 for a new row: left empty, it goes after the rows already placed.
+        form.fields["position"].required = False
+        if form.instance.pk is None:
+            form.fields["position"].initial = None
+
+    def save(self, commit=True):
+        kept = [
+            form
+            for form in self.forms
+            if (form.instance.pk or form.has_changed()) and not self._should_delete_form(form)
+        ]
+        last = len(self.forms)
+        in_order = sorted(
+            enumerate(kept),
+            key=lambda item: (_position_or(item[1].cleaned_data.get("position"), last), item[0]),
+        )
+        renumbered = []
+        for position, (_index, form) in enumerate(in_order):
+            if form.instance.position != position or form.cleaned_data.get("position") is None:
+                form.instance.position = position
+                # Django saves only rows whose form changed; a row moved by the others' moves
+                # is saved here.
+                if form.instance.pk and not form.has_changed():
+                    renumbered.append(form.instance)
+        if commit:
+            Byline.objects.bulk_update(renumbered, ["position"])
+        return super().save(commit)
+
+
 class BylineInline(admin.TabularInline):
     model = Byline
+    formset = BylineFormSet
     fields = ["author", "position", "role"]
     autocomplete_fields = ["author"]
     ordering = ["position", "id"]
