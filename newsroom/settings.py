@@ -47,6 +47,8 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]" if DEBUG e
 SITE_URL = os.environ.get("SITE_URL", "http://localhost:8000").rstrip("/")
 SITE_NAME = os.environ.get("SITE_NAME", "Gobierno Fácil")
 SITE_TAGLINE = os.environ.get("SITE_TAGLINE", "Periodismo de datos")
+# The byline of the newsroom itself (unsigned imported posts, the newsroom's own stories).
+NEWSROOM_BYLINE = os.environ.get("NEWSROOM_BYLINE") or SITE_NAME
 
 INSTALLED_APPS = [
     "django.contrib.admin",

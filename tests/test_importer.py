@@ -37,8 +37,8 @@ def run_import(site_dir, *args):
 
 @pytest.fixture
 def imported(db, corpus_dir):
-    """The corpus imported once; returns the command's report."""
-    return run_import(corpus_dir)
+    """The corpus imported once; returns the command's report, every warning listed."""
+    return run_import(corpus_dir, "--verbosity", "2")
 
 
 @pytest.fixture

@@ -6,8 +6,10 @@ reaches the demo exactly the way a migrated blog does.
 
 import re
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime, timedelta, tzinfo
+from datetime import timezone as dt_timezone
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 
@@ -28,13 +30,21 @@ PERMALINK_STYLES = {
     "ordinal": "/:categories/:year/:y_day/:title:output_ext",
     "none": "/:categories/:title:output_ext",
 }
-_DATE_FORMATS = (
-    "%Y-%m-%d %H:%M:%S %z",
-    "%Y-%m-%d %H:%M:%S.%f %z",
-    "%Y-%m-%d %H:%M %z",
-    "%Y-%m-%d %H:%M:%S",
-    "%Y-%m-%d %H:%M",
+# A date as Ruby's Time.parse reads it for Jekyll: the day, maybe a time, then maybe a zone
+# somewhere after it (a repeated year, as in "2023-01-29 18:30:22 2023 -0800", is ignored).
+_DATE = re.compile(
+    r"^\s*(?P<year>\d{4})-(?P<month>\d{1,2})-(?P<day>\d{1,2})"
+    r"(?:[T\s]+(?P<hour>\d{1,2}):(?P<minute>\d{2})(?::(?P<second>\d{2})(?:[.,](?P<fraction>\d+))?)?"
+    r"(?:\s*(?P<ampm>[ap]m)\b)?)?(?P<rest>.*)$",
+    re.IGNORECASE,
 )
+_ZONE_OFFSET = re.compile(r"(?:^|\s|(?<=\d))(?P<sign>[+-])(?P<hours>\d{2}):?(?P<minutes>\d{2})\b")
+_ZONE_NAME = re.compile(r"\b(Z|UTC|GMT|[A-Z][A-Za-z_]+/[A-Za-z_/+-]+)\b")
+# Zone abbreviations Ruby's Time.parse knows (its ZoneOffset table, the common ones).
+_ZONE_ABBREVIATIONS = {
+    "EST": -5, "EDT": -4, "CST": -6, "CDT": -5, "MST": -7, "MDT": -6, "PST": -8, "PDT": -7,
+    "BST": 1, "CET": 1, "CEST": 2, "EET": 2, "EEST": 3, "IST": 5.5, "JST": 9,
+}  # fmt: skip
 
 
 class JekyllPostError(ValueError):
@@ -61,6 +71,8 @@ class SiteConfig:
     author_name: str = ""
     url: str = ""
     baseurl: str = ""
+    # The blog's ``timezone`` (an IANA name); empty when _config.yml names none.
+    timezone: str = ""
     raw: dict = field(default_factory=dict, compare=False)
 
     @property
@@ -89,6 +101,7 @@ def read_site_config(site_dir: Path) -> SiteConfig:
         author_name=str(author_name or "").strip(),
         url=str(raw.get("url") or raw.get("production_url") or "").strip().rstrip("/"),
         baseurl=str(raw.get("baseurl") or "").strip().rstrip("/"),
+        timezone=str(raw.get("timezone") or "").strip(),
         raw=raw,
     )
 
@@ -185,25 +198,52 @@ def front_matter_list(front_matter: dict, singular: str, plural: str) -> list[st
 
 
 def parse_front_matter_date(value) -> datetime | date | None:
-    """A front-matter ``date`` as YAML or Jekyll writes it; naive values are the site's time."""
+    """A front-matter ``date`` in any form Jekyll accepts; naive values are the site's time.
+
+    YAML gives dates and times already read; strings follow Ruby's ``Time.parse`` as far as
+    blogs use it: ``2017-01-19``, ``2017-01-19 08:05``, seconds and fractions, ``T``, am/pm,
+    and a zone as an offset (``-0800``, ``+05:30``), ``Z``/``UTC``/``GMT``, a zone name
+    (``America/New_York``) or a common abbreviation (``EST``), anywhere after the time.
+    """
     if value is None or value == "":
         return None
     if isinstance(value, datetime | date):
         return value
     text = str(value).strip()
-    for pattern in _DATE_FORMATS:
-        try:
-            return datetime.strptime(text, pattern)
-        except ValueError:
-            continue
+    match = _DATE.match(text)
+    if not match:
+        raise JekyllPostError(f"the date “{text}” is not a date Jekyll understands")
+    parts = match.groupdict()
     try:
-        return date.fromisoformat(text)
-    except ValueError:
-        pass
-    try:
-        return datetime.fromisoformat(text)
-    except ValueError as error:
+        hour = int(parts["hour"] or 0)
+        if parts["ampm"]:
+            hour = hour % 12 + (12 if parts["ampm"].lower() == "pm" else 0)
+        when = datetime(
+            int(parts["year"]), int(parts["month"]), int(parts["day"]), hour,
+            int(parts["minute"] or 0), int(parts["second"] or 0),
+            int((parts["fraction"] or "0")[:6].ljust(6, "0")),
+        )  # fmt: skip
+        zone = _zone_in(parts["rest"])
+    except (ValueError, ZoneInfoNotFoundError) as error:
         raise JekyllPostError(f"the date “{text}” is not a date Jekyll understands") from error
+    if zone is not None:
+        return when.replace(tzinfo=zone)
+    return when if parts["hour"] else when.date()
+
+
+def _zone_in(text: str) -> tzinfo | None:
+    """The zone written after a date's time, if any."""
+    offset = _ZONE_OFFSET.search(text)
+    if offset:
+        minutes = int(offset["hours"]) * 60 + int(offset["minutes"])
+        return dt_timezone(timedelta(minutes=-minutes if offset["sign"] == "-" else minutes))
+    for word in text.split():
+        if word.upper() in _ZONE_ABBREVIATIONS:
+            return dt_timezone(timedelta(hours=_ZONE_ABBREVIATIONS[word.upper()]))
+    name = _ZONE_NAME.search(text)
+    if name:
+        return UTC if name[1] in ("Z", "UTC", "GMT") else ZoneInfo(name[1])
+    return None
 
 
 def titleize_slug(slug: str) -> str:
@@ -220,19 +260,41 @@ def normalize_old_path(path: str) -> str:
     return path
 
 
+# Jekyll's slugify modes: what becomes a hyphen. ``[[:alnum:]]`` is any script's letters and
+# digits (``\w`` without the underscore); "pretty" also keeps ``._~!$&'()+,;=@``.
+_SLUGIFY_DEFAULT = re.compile(r"(?:[^\w]|_)+")
+_SLUGIFY_PRETTY = re.compile(r"[^\w._~!$&'()+,;=@]+")
+
+
+def jekyll_slugify(text: str, *, mode: str = "default", cased: bool = False) -> str:
+    """``Jekyll::Utils.slugify``: each run of other characters becomes one hyphen, and no
+    hyphen is left at either end; lower case unless ``cased``."""
+    pattern = _SLUGIFY_PRETTY if mode == "pretty" else _SLUGIFY_DEFAULT
+    slug = pattern.sub("-", text).strip("-")
+    return slug if cased else slug.lower()
+
+
 def expand_permalink(
     pattern: str, *, when: datetime, slug: str, categories: list[str]
 ) -> list[str]:
     """The addresses Jekyll gave a post, normalised; several when Jekyll versions differ.
 
-    Jekyll 2 and later lower-case ``:categories`` (that address comes first); Jekyll 1 kept
-    their case. Both are recorded so links made in either era keep working.
+    Jekyll 3 and later build ``:title`` as ``slugify(slug, "pretty", cased)`` and ``:slug`` as
+    ``slugify(slug)``, and lower-case ``:categories`` (those addresses come first); Jekyll 1
+    and 2 used the file's slug as it is and kept the categories' case. Every variant is
+    recorded so links made in any era keep working.
     """
     pattern = PERMALINK_STYLES.get(pattern, pattern)
     variants = []
-    for category_case in ([category.lower() for category in categories], list(categories)):
+    modern = {
+        "categories": [category.lower() for category in categories],
+        "title": jekyll_slugify(slug, mode="pretty", cased=True),
+        "slug": jekyll_slugify(slug),
+    }
+    old = {"categories": list(categories), "title": slug, "slug": slug}
+    for era in (modern, old):
         values = {
-            "categories": "/".join(dict.fromkeys(category_case)),
+            "categories": "/".join(dict.fromkeys(era["categories"])),
             "year": f"{when:%Y}",
             "month": f"{when:%m}",
             "day": f"{when:%d}",
@@ -242,16 +304,30 @@ def expand_permalink(
             "i_day": str(when.day),
             "i_month": str(when.month),
             "short_month": f"{when:%b}",
+            "long_month": f"{when:%B}",
             "short_year": f"{when:%y}",
             "y_day": f"{when:%j}",
-            "title": slug,
-            "slug": slug,
+            "week": f"{when:%V}",
+            "title": era["title"],
+            "slug": era["slug"],
             "output_ext": ".html",
         }
+        # Longest names first, so ":i_month" is never read as ":i" followed by "_month".
         path = _PLACEHOLDER.sub(
-            lambda match, values=values: values.get(match.group(1), match.group(0)), pattern
+            lambda match, values=values: _placeholder_value(match.group(1), values), pattern
         )
+        # Jekyll drops path segments made only of dots.
+        path = "/".join(part for part in path.split("/") if not re.fullmatch(r"\.+", part))
         path = normalize_old_path(path)
         if path not in variants:
             variants.append(path)
     return variants
+
+
+def _placeholder_value(name: str, values: dict) -> str:
+    """The value of the longest placeholder that ``name`` starts with (``:titleabc`` is
+    ``:title`` then ``abc``, as Jekyll reads it)."""
+    for length in range(len(name), 0, -1):
+        if name[:length] in values:
+            return values[name[:length]] + name[length:]
+    return ":" + name

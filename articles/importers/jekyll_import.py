@@ -8,17 +8,25 @@ broken post leaves nothing behind and the others carry on. Posts imported before
 careful path too. ``post_reader`` reads each file and finds whether it changed since the last
 run: an unchanged post is skipped and a changed one updates the story it made. Sections,
 authors and tags are cached in memory for the run (``subjects``).
+
+A post the old site published is published here whatever it lacks (alt text, a dek, a section,
+an author, a valid link): a check that protects readers from a new story must never make an old
+one vanish. What it lacks becomes the story's to-dos (``story_checks``), worked out once the
+whole blog is in (``_finish``), so links between its posts are judged against the new site.
 """
 
 from pathlib import Path
 
 import reversion
+from django.conf import settings
 from django.db import DatabaseError, connection, transaction
+from django.utils import timezone
 
 from .. import search
 from ..models import Article, ArticlePath, Byline, TaggedArticle
 from ..models.stories import refuse_null_characters
-from ..publishing import publish_article, publish_unsaved, unpublish_article
+from ..publishing import check_transition, record_publications, unpublish_article
+from ..story_checks import editorial_problems, problems_as_todos
 from . import jekyll, new_stories
 from .assets import AssetCopier
 from .post_reader import PostReader, ReadPost
@@ -32,7 +40,9 @@ BATCH_SIZE = 200
 class JekyllImporter:
     """One import run over one site directory; ``run()`` returns the report."""
 
-    def __init__(self, site_dir: Path, *, dry_run: bool = False, site_url: str = ""):
+    def __init__(
+        self, site_dir: Path, *, dry_run: bool = False, site_url: str = "", time_zone: str = ""
+    ):
         self.site_dir = Path(site_dir)
         self.dry_run = dry_run
         self.report = ImportReport(dry_run=dry_run)
@@ -48,10 +58,16 @@ class JekyllImporter:
             old_site_urls=old_site_urls,
             assets=self.assets,
             report=self.report,
+            time_zone=time_zone,
         )
         self.batch_articles: dict[str, Article] | None = None
         self.render_ahead = RenderAhead(batches=0)
-        self.subjects = Subjects(report=self.report, newsroom_names=config.newsroom_names)
+        self.subjects = Subjects(
+            report=self.report,
+            newsroom_names=config.newsroom_names | {settings.NEWSROOM_BYLINE.casefold()},
+        )
+        # Stories written this run, by their post's identity: (source, has section, has byline).
+        self.written: dict[str, tuple[str, bool, bool]] = {}
 
     def run(self, *, progress=None) -> ImportReport:
         """Import every post; ``progress(done, total)`` is called after each one."""
@@ -60,6 +76,7 @@ class JekyllImporter:
             with transaction.atomic():
                 with search.index_updates_deferred():
                     self._import_files(files, progress, 0, len(files))
+                self._finish()
                 transaction.set_rollback(True)
         else:
             batches = [
@@ -72,6 +89,8 @@ class JekyllImporter:
                         self.render_ahead.submit(self.reader.bodies_to_render(following))
                     with transaction.atomic(), search.index_updates_deferred():
                         self._import_files(batch, progress, number * BATCH_SIZE, len(files))
+            with transaction.atomic():
+                self._finish()
         self.report.counts["images"] = self.assets.copied
         return self.report
 
@@ -124,7 +143,9 @@ class JekyllImporter:
         for story in stories:
             self.report.counts["organizations"] += len(story.organization_ids)
         for source, path in result.taken_paths:
-            self.report.warn(source, f"old address {path} already leads to another story")
+            self.report.warn(
+                source, f"old address {path} already leads to another story", "path_taken"
+            )
         self.report.counts["old_paths"] += result.old_paths
 
     def _import_read_post(self, post: ReadPost) -> new_stories.NewStory | None:
@@ -219,9 +240,9 @@ class JekyllImporter:
         article.render_body(rendered_html=self.render_ahead.take(article.body))
         refuse_null_characters(article)
         if plan.publish:
-            # Every imported story gets a section and a byline (defaults when the post has none).
-            publish_unsaved(article=article, has_section=True, has_byline=True)
+            publish_as_the_old_site_did(article, at=plan.when)
         article.category = self.subjects.section(plan.section_name, post.source)
+        self._remember(article, post, plan)
         return new_stories.NewStory(
             article=article,
             source=post.source,
@@ -239,14 +260,45 @@ class JekyllImporter:
         article.category = self.subjects.section(plan.section_name, post.source)
         if not plan.publish and not was_new and article.status == Article.Status.PUBLISHED:
             unpublish_article(article=article)
+        newly_published = plan.publish and article.status != Article.Status.PUBLISHED
+        if plan.publish:
+            publish_as_the_old_site_did(article, at=plan.when)
         article.save()
+        self._remember(article, post, plan)
         self._set_bylines(article, plan.author_names, was_new)
         self._set_tags(article, plan.tag_names, was_new)
         found = article.attach_linked_organizations(previous_body_html=previous_html)
         self.report.counts["organizations"] += len(found)
         if plan.publish:
             self._record_old_paths(article, self.reader.old_paths(post, plan), post.source)
-            publish_article(article=article, at=plan.when)
+        if newly_published:
+            record_publications(articles=[article])
+
+    def _remember(self, article: Article, post: ReadPost, plan) -> None:
+        """Note a story written this run, for its to-dos once the whole blog is in."""
+        self.written[post.identity] = (post.source, plan.has_section, plan.has_byline)
+
+    def _finish(self) -> None:
+        """Work out the to-dos of every story this run wrote, now that all its posts are in.
+
+        A few queries per thousand stories: one read and one bulk update for each chunk.
+        """
+        identities = list(self.written)
+        for start in range(0, len(identities), BATCH_SIZE):
+            chunk = identities[start : start + BATCH_SIZE]
+            articles = list(
+                Article.objects.filter(import_metadata__jekyll_id__in=chunk).select_related(
+                    "lead_image"
+                )
+            )
+            for article in articles:
+                source, has_section, has_byline = self.written[article.import_metadata["jekyll_id"]]
+                problems = editorial_problems(
+                    article, has_section=has_section, has_byline=has_byline
+                )
+                article.todos = problems_as_todos(problems)
+                self.report.todo(source, problems)
+            Article.objects.bulk_update(articles, ["todos"])
 
     def _set_bylines(self, article, names, was_new):
         author_ids = [self.subjects.author(name).pk for name in names]
@@ -276,10 +328,25 @@ class JekyllImporter:
         taken = dict(ArticlePath.objects.filter(path__in=paths).values_list("path", "article_id"))
         for path, owner in taken.items():
             if owner != article.pk:
-                self.report.warn(source, f"old address {path} already leads to another story")
+                self.report.warn(
+                    source, f"old address {path} already leads to another story", "path_taken"
+                )
         new_paths = [ArticlePath(path=path, article=article) for path in paths if path not in taken]
         ArticlePath.objects.bulk_create(new_paths)
         self.report.counts["old_paths"] += len(new_paths)
+
+
+def publish_as_the_old_site_did(article: Article, *, at) -> None:
+    """Make a story published as its post was, without ``publish_article``'s checks.
+
+    What the story lacks does not hold it back (the old site published it): it becomes its
+    to-dos instead. ``at`` is the post's date; a story published before keeps its state.
+    """
+    if article.status != Article.Status.PUBLISHED:
+        check_transition(article=article, user=None, to_status=Article.Status.PUBLISHED)
+        article.status = Article.Status.PUBLISHED
+    article.published_at = at or article.published_at or timezone.now()
+    article.embargoed_until = None
 
 
 def _reason(error: Exception) -> str:
@@ -290,7 +357,8 @@ def _reason(error: Exception) -> str:
 
 
 def import_site(
-    site_dir, *, dry_run: bool = False, site_url: str = "", progress=None
+    site_dir, *, dry_run: bool = False, site_url: str = "", time_zone: str = "", progress=None
 ) -> ImportReport:
     """Import a Jekyll site directory; see ``JekyllImporter``."""
-    return JekyllImporter(site_dir, dry_run=dry_run, site_url=site_url).run(progress=progress)
+    importer = JekyllImporter(site_dir, dry_run=dry_run, site_url=site_url, time_zone=time_zone)
+    return importer.run(progress=progress)

@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.utils import timezone
@@ -76,6 +77,14 @@ class PostPlan:
     categories: list[str]
     author_names: list[str] = field(default_factory=list)
     tag_names: list[str] = field(default_factory=list)
+    # Whether the post itself named an author (or the blog's _config.yml did): a story signed
+    # by the newsroom's default byline gets a to-do, as one filed in the default section does.
+    has_byline: bool = True
+
+    @property
+    def has_section(self) -> bool:
+        """Whether the post names a category (else it is filed in the default section)."""
+        return bool(self.categories)
 
     @property
     def section_name(self) -> str | None:
@@ -94,15 +103,24 @@ class PostReader:
         old_site_urls: set[str],
         assets: AssetCopier,
         report: ImportReport,
+        time_zone: str = "",
     ):
         self.site_dir = site_dir
         self.config = config
+        # Jekyll reads dates, and builds addresses, in the blog's own time zone.
+        self.zone = ZoneInfo(config.timezone or time_zone or settings.TIME_ZONE)
+        collections = config.raw.get("collections")
+        posts = collections.get("posts") if isinstance(collections, dict) else None
+        # ``collections: posts: permalink:`` wins over the site's ``permalink``.
+        self.permalink = str(
+            (posts.get("permalink") if isinstance(posts, dict) else None) or config.permalink
+        )
         self.assets = assets
         self.report = report
         # Everything besides the file that shapes the story: a change in any of them makes
         # every post count as changed on the next run.
         self.fingerprint_context = json.dumps(
-            [IMPORTER_VERSION, config.permalink, config.baseurl, settings.TIME_ZONE,
+            [IMPORTER_VERSION, self.permalink, config.baseurl, str(self.zone),
              sorted(config.newsroom_names), sorted(old_site_urls)]
         ).encode()  # fmt: skip
         self.fingerprints: dict[str, str] = {}
@@ -153,7 +171,9 @@ class PostReader:
         else:
             post, localized = jekyll.decode_post(data, filename=path.name), None
         if _is_dateless(post, source):
-            self.report.warn(source, "skipped: a post's file name must be YYYY-MM-DD-title.md")
+            self.report.warn(
+                source, "skipped: a post's file name must be YYYY-MM-DD-title.md", "skipped"
+            )
             return None
         slug_source = str(post.front_matter.get("slug") or post.slug or Path(identity).name)
         return ReadPost(post, source, identity, fingerprint, is_draft_file, slug_source, localized)
@@ -193,26 +213,27 @@ class PostReader:
         meta, source = post.post.front_matter, post.source
         plan = PostPlan(
             publish=not post.is_draft_file and meta.get("published") not in (False, "false"),
-            when=_publication_time(meta, post.post.file_date),
+            when=_publication_time(meta, post.post.file_date, self.zone),
             categories=jekyll.front_matter_list(meta, "category", "categories"),
         )
         headline = str(meta.get("title") or "").strip()
         if not headline:
             headline = jekyll.titleize_slug(post.post.slug or Path(post.identity).name)
-            self.report.warn(source, f"no title; using “{headline}”")
+            self.report.warn(source, f"no title; using “{headline}”", "no_title")
         if len(headline) > Article._meta.get_field("headline").max_length:
             raise jekyll.JekyllPostError("the title is longer than 300 characters")
         body, missing = post.localized or self.body_of(post.post)
         for path in missing:
-            self.report.warn(source, f"image not found in the site: {path}")
+            self.report.warn(source, f"image not found in the site: {path}", "image_missing")
         self.report.counts["images_missing"] += len(missing)
         for warning in find_link_warnings(body) if _may_have_link_warnings(body) else []:
-            self.report.warn(source, str(warning))
+            self.report.warn(source, str(warning), f"link_{warning.kind}")
         unknown = {key: value for key, value in meta.items() if key not in KNOWN_KEYS}
         if set(unknown) - QUIET_KEYS:
             self.report.warn(
                 source,
                 f"unknown front-matter keys kept: {', '.join(sorted(set(unknown) - QUIET_KEYS))}",
+                "unknown_keys",
             )
         article.headline = headline
         article.dek = str(meta.get("description") or "").strip()
@@ -225,11 +246,13 @@ class PostReader:
             "fingerprint": post.fingerprint,
             "front_matter": json.loads(json.dumps(unknown, default=str)),
         }
-        plan.author_names = self._byline_names(meta, source)
+        plan.author_names, plan.has_byline = self._byline_names(meta)
         extra_categories = plan.categories[1:]
         if extra_categories:
             self.report.warn(
-                source, f"extra categories kept as tags: {', '.join(extra_categories)}"
+                source,
+                f"extra categories kept as tags: {', '.join(extra_categories)}",
+                "extra_categories",
             )
         plan.tag_names = jekyll.front_matter_list(meta, "tag", "tags") + extra_categories
         return plan
@@ -237,9 +260,10 @@ class PostReader:
     def old_paths(self, post: ReadPost, plan: PostPlan) -> list[str]:
         """Every address the post had on the old site, as paths this site can answer."""
         meta = post.post.front_matter
-        local_when = timezone.localtime(plan.when)
-        slug = str(meta.get("slug") or post.post.slug)
-        pattern = str(meta.get("permalink") or self.config.permalink)
+        local_when = plan.when.astimezone(self.zone)
+        # Jekyll drops the trailing dots of a file's slug.
+        slug = str(meta.get("slug") or post.post.slug.rstrip("."))
+        pattern = str(meta.get("permalink") or self.permalink)
         paths = jekyll.expand_permalink(
             pattern, when=local_when, slug=slug, categories=plan.categories
         )
@@ -250,12 +274,14 @@ class PostReader:
             paths = [jekyll.normalize_old_path(self.config.baseurl + path) for path in paths]
         return [path for path in dict.fromkeys(paths) if len(path) <= MAX_PATH]
 
-    def _byline_names(self, meta: dict, source: str) -> list[str]:
+    def _byline_names(self, meta: dict) -> tuple[list[str], bool]:
+        """The post's authors, else the blog's author; else the newsroom (and a to-do)."""
         names = jekyll.split_authors(meta.get("author"))
-        if not names:
-            names = [self.config.author_name or self.config.title or settings.SITE_NAME]
-            self.report.warn(source, f"no author; signed by “{names[0]}”")
-        return names
+        if names:
+            return names, True
+        if self.config.author_name:
+            return [self.config.author_name], True
+        return [self.config.title or settings.NEWSROOM_BYLINE], False
 
 
 def _is_draft(source: str) -> bool:
@@ -272,14 +298,16 @@ def _identity(source: str) -> str:
     return source.rsplit(".", 1)[0]
 
 
-def _publication_time(meta: dict, file_date: date | None) -> datetime | None:
+def _publication_time(meta: dict, file_date: date | None, zone: ZoneInfo) -> datetime | None:
+    """The post's moment: its ``date`` (a zone of its own kept), else its file's day, at
+    midnight in the blog's zone as Jekyll reads it."""
     value = jekyll.parse_front_matter_date(meta.get("date")) or file_date
     if value is None:
         return None
     if not isinstance(value, datetime):
         value = datetime.combine(value, time())
     if timezone.is_naive(value):
-        value = timezone.make_aware(value)
+        value = value.replace(tzinfo=zone)
     return value
 
 

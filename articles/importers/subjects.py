@@ -54,7 +54,9 @@ class Subjects:
     def section(self, name: str | None, source: str) -> Category:
         """The section called ``name``, or the default one (with a warning) when there is none."""
         if not name:
-            self.report.warn(source, f"no category; filed under “{DEFAULT_SECTION_NAME}”")
+            self.report.warn(
+                source, f"no category; filed under “{DEFAULT_SECTION_NAME}”", "no_category"
+            )
             name = DEFAULT_SECTION_NAME
         name = name.strip()[:100]
         section, created = self.sections.find_or_add(
