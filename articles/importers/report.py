@@ -116,9 +116,7 @@ class ImportReport:
             )
             lines += [f"  {source}: {message}" for source, message in items[:shown]]
             if shown and len(items) > shown:
-                lines.append(
-                    "  " + gettext("… and %(count)d more") % {"count": len(items) - shown}
-                )
+                lines.append("  " + gettext("… and %(count)d more") % {"count": len(items) - shown})
         lines += [
             gettext("FAILED: %(source)s: %(reason)s") % {"source": source, "reason": reason}
             for source, reason in self.failures
