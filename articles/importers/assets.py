@@ -66,6 +66,20 @@ class AssetCopier:
 
         return _REFERENCE.sub(replace, body), missing
 
+    def site_relative(self, body: str) -> str:
+        """Make the body's full links to the old site's own pages site-relative, so they lead
+        to the imported stories (their old addresses answer here) instead of the old host."""
+        if not any(self.site_urls):
+            return body
+
+        def relative(url):
+            for site_url in filter(None, self.site_urls):
+                if url.startswith(site_url + "/") and not _is_asset(urlsplit(url).path):
+                    return url[len(site_url) :]
+            return None
+
+        return rewrite_links(body, relative)
+
     def store(self, path: str) -> str | None:
         """The media URL for a site file, copying it the first time; None if it is missing."""
         root = self.site_dir.resolve()
@@ -86,6 +100,17 @@ class AssetCopier:
             return name
         with source.open("rb") as handle:
             return default_storage.save(name, File(handle))
+
+
+def rewrite_links(body: str, new_url) -> str:
+    """The body with every link or image address ``url`` replaced by ``new_url(url)`` (None
+    leaves it as it is)."""
+
+    def replace(match):
+        url = new_url(match.group("url"))
+        return match.group(0) if url is None else match.group("lead") + url
+
+    return _REFERENCE.sub(replace, body)
 
 
 def stored_files_in(body: str) -> list[tuple[str, str]]:

@@ -14,12 +14,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import yaml
 
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)\r?\n---[ \t]*(?:\r?\n|\Z)", re.DOTALL)
-_FILENAME = re.compile(r"^(\d{4})-(\d{2})-(\d{2})-(.+?)\.(?:md|markdown|mkdown|html)$")
-_RAW_BLOCK = re.compile(r"{%-?\s*raw\s*-?%}(.*?){%-?\s*endraw\s*-?%}", re.DOTALL)
-_LIQUID_TAG = re.compile(r"{%-?.*?-?%}", re.DOTALL)
-_SITE_VARIABLE = re.compile(r"{{-?\s*(site\.url|site\.baseurl|BASE_PATH)\s*-?}}")
-_LIQUID_OUTPUT = re.compile(r"{{-?.*?-?}}", re.DOTALL)
-_RAW_PLACEHOLDER = "\x00raw{}\x00"
+_FILENAME = re.compile(r"^(\d{4})-(\d{2})-(\d{2})-(.+?)\.(?:md|markdown|mkdown|mkdn|mkd|html)$")
 # libyaml's safe loader when PyYAML was built with it: the same YAML, ten times faster.
 _SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _PLACEHOLDER = re.compile(r":([a-z_]+)")
@@ -141,25 +136,112 @@ def parse_post(text: str, *, filename: str = "") -> JekyllPost:
     return post
 
 
-def resolve_liquid(body: str, *, site_url: str = "") -> str:
-    """Remove Liquid tags and resolve the site's address variables, keeping ``{% raw %}`` text.
+def resolve_liquid(
+    body: str,
+    *,
+    site_url: str = "",
+    page: dict | None = None,
+    site: dict | None = None,
+    notes: list | None = None,
+) -> str:
+    """Turn a post's Liquid into what its Jekyll build showed, as Markdown.
 
-    ``{{ site.url }}`` and ``{{ BASE_PATH }}`` become ``site_url`` (empty means site-relative).
-    Any other Liquid never reaches a reader.
+    ``{% raw %}`` text is kept as it is; ``{% highlight lang %}`` becomes a fenced code block
+    with its code byte for byte; ``{% post_url %}`` and ``{% link _posts/... %}`` become
+    ``jekyll-post:NAME`` links that the importer points at the new story once every post is
+    in; ``{{ site.url }}`` and ``{{ BASE_PATH }}`` become ``site_url`` (empty: site-relative);
+    other ``{{ page.* }}`` and ``{{ site.* }}`` come from ``page`` (front matter) and ``site``
+    (_config.yml). Comments and Jekyll-Bootstrap's ``JB/setup`` render nothing. Anything else
+    (includes, loops, conditions, unknown tags and variables) stays in place inside an HTML
+    comment, which an editor sees in the Markdown and readers never do, and is added to
+    ``notes`` as ``(line, text)``.
     """
-    raw_blocks: list[str] = []
+    page, site = page or {}, site or {}
+    kept: list[str] = []
 
-    def keep_raw(match):
-        raw_blocks.append(match.group(1))
-        return _RAW_PLACEHOLDER.format(len(raw_blocks) - 1)
+    def keep(text: str) -> str:
+        """A placeholder no later step touches, with the text's line count (for line numbers)."""
+        kept.append(text)
+        return f"\x00{len(kept) - 1}\x00"
 
-    body = _RAW_BLOCK.sub(keep_raw, body)
-    body = _SITE_VARIABLE.sub(site_url.rstrip("/"), body)
-    body = _LIQUID_TAG.sub("", body)
-    body = _LIQUID_OUTPUT.sub("", body)
-    for index, raw in enumerate(raw_blocks):
-        body = body.replace(_RAW_PLACEHOLDER.format(index), raw)
+    def note(match: re.Match, text: str) -> str:
+        line = body.count("\n", 0, match.start()) + 1
+        if notes is not None:
+            notes.append((line, text))
+        return keep(f"<!-- {_LIQUID_MARK}: {text.replace('--', '- -')} -->")
+
+    def replace(match: re.Match) -> str:
+        kind = match.lastgroup
+        text = match.group(0)
+        if kind == "raw":
+            return keep(match.group("raw_text"))
+        if kind == "highlight":
+            return keep(_fenced_code(match.group("language"), match.group("code")))
+        if kind == "comment":
+            return ""
+        if kind == "block":
+            return note(match, text)
+        if kind == "output":
+            value = _variable(match.group("expression"), site_url=site_url, page=page, site=site)
+            return note(match, text) if value is None else value
+        name, _space, argument = match.group("tag").strip().partition(" ")
+        argument = argument.strip().strip("\"'")
+        if name == "post_url":
+            return f"{POST_LINK_PREFIX}{argument.lstrip('/')}"
+        if name == "link" and re.match(r"^(?:[^/]+/)?_posts/", argument):
+            return POST_LINK_PREFIX + argument.rsplit(".", 1)[0]
+        if name == "include" and argument.startswith("JB/"):
+            return ""  # Jekyll-Bootstrap's setup: it sets variables and shows nothing
+        return note(match, text)
+
+    body = _LIQUID.sub(replace, body)
+    for index in range(len(kept) - 1, -1, -1):
+        body = body.replace(f"\x00{index}\x00", kept[index])
     return body.strip() + "\n"
+
+
+# Where the importer leaves a post's links to other posts until their stories exist.
+POST_LINK_PREFIX = "jekyll-post:"
+_LIQUID_MARK = "Jekyll Liquid not imported"
+_LIQUID = re.compile(
+    r"(?P<raw>{%-?\s*raw\s*-?%}(?P<raw_text>.*?){%-?\s*endraw\s*-?%})"
+    r"|(?P<highlight>{%-?\s*highlight\s+(?P<language>[\w+#.-]+)[^%]*-?%}"
+    r"(?P<code>.*?){%-?\s*endhighlight\s*-?%})"
+    r"|(?P<comment>{%-?\s*comment\s*-?%}.*?{%-?\s*endcomment\s*-?%})"
+    r"|(?P<block>{%-?\s*(?P<block_name>for|if|unless|case|capture|tablerow)\b.*?"
+    r"{%-?\s*end(?P=block_name)\s*-?%})"
+    r"|(?P<output>{{-?\s*(?P<expression>.*?)\s*-?}})"
+    r"|(?P<single>{%-?\s*(?P<tag>.*?)\s*-?%})",
+    re.DOTALL,
+)
+_VARIABLE = re.compile(r"^(page|site)((?:\.[\w-]+)+)$")
+
+
+def _fenced_code(language: str, code: str) -> str:
+    """A fenced code block Markdown renders as the highlight block showed: Jekyll drops the
+    code's leading and trailing line breaks, and nothing else."""
+    code = re.sub(r"\A(?:\r?\n)+|(?:\r?\n)+\Z", "", code)
+    longest = max((len(run) for run in re.findall(r"`+", code)), default=0)
+    fence = "`" * max(3, longest + 1)
+    return f"\n\n{fence}{language}\n{code}\n{fence}\n\n"
+
+
+def _variable(expression: str, *, site_url: str, page: dict, site: dict) -> str | None:
+    """The value of ``{{ expression }}`` for a plain ``page.*``/``site.*`` variable, else None."""
+    expression = expression.strip()
+    if expression in ("site.url", "site.baseurl", "BASE_PATH"):
+        return site_url.rstrip("/")
+    match = _VARIABLE.match(expression)
+    if not match:
+        return None
+    value = page if match.group(1) == "page" else site
+    for key in match.group(2).strip(".").split("."):
+        if not isinstance(value, dict) or key not in value:
+            return None
+        value = value[key]
+    if isinstance(value, list):
+        return ", ".join(str(item) for item in value)
+    return None if isinstance(value, dict) else str(value)
 
 
 def split_authors(value) -> list[str]:

@@ -16,6 +16,7 @@ whole blog is in (``_finish``), so links between its posts are judged against th
 """
 
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import reversion
 from django.conf import settings
@@ -26,10 +27,12 @@ from .. import search
 from ..models import Article, ArticlePath, Byline, TaggedArticle
 from ..models.stories import refuse_null_characters
 from ..publishing import check_transition, record_publications, unpublish_article
+from ..rendering import find_link_warnings
 from ..story_checks import editorial_problems, problems_as_todos
 from . import jekyll, new_stories
-from .assets import AssetCopier
-from .post_reader import PostReader, ReadPost
+from .assets import AssetCopier, rewrite_links
+from .jekyll import POST_LINK_PREFIX
+from .post_reader import PostReader, ReadPost, may_have_link_warnings
 from .render_ahead import RenderAhead
 from .report import ImportReport
 from .subjects import Subjects
@@ -279,26 +282,69 @@ class JekyllImporter:
         self.written[post.identity] = (post.source, plan.has_section, plan.has_byline)
 
     def _finish(self) -> None:
-        """Work out the to-dos of every story this run wrote, now that all its posts are in.
+        """Finish every story this run wrote, now that all the blog's posts are in.
 
-        A few queries per thousand stories: one read and one bulk update for each chunk.
+        Links to the blog's own posts (``{% post_url %}``, ``{% link %}``, their old
+        addresses) are pointed at the new stories; then links are checked and each story's
+        to-dos worked out. A few queries per chunk of stories, whatever its size.
         """
+        by_name = {identity.rsplit("/", 1)[-1]: identity for identity in self.written}
         identities = list(self.written)
         for start in range(0, len(identities), BATCH_SIZE):
             chunk = identities[start : start + BATCH_SIZE]
             articles = list(
                 Article.objects.filter(import_metadata__jekyll_id__in=chunk).select_related(
-                    "lead_image"
+                    "category", "lead_image"
                 )
             )
+            addresses = self._new_addresses(articles, by_name)
+            changed = []
             for article in articles:
                 source, has_section, has_byline = self.written[article.import_metadata["jekyll_id"]]
+                body = rewrite_links(
+                    article.body, lambda url, addresses=addresses: _pointed(url, addresses)
+                )
+                if body != article.body:
+                    article.body = body
+                    article.render_body()
+                    changed.append(article)
+                if may_have_link_warnings(body):
+                    for warning in find_link_warnings(body):
+                        self.report.warn(source, str(warning), f"link_{warning.kind}")
                 problems = editorial_problems(
                     article, has_section=has_section, has_byline=has_byline
                 )
                 article.todos = problems_as_todos(problems)
                 self.report.todo(source, problems)
             Article.objects.bulk_update(articles, ["todos"])
+            Article.objects.bulk_update(
+                changed, ["body", "body_html", "word_count", "reading_time"]
+            )
+
+    def _new_addresses(self, articles: list[Article], by_name: dict[str, str]) -> dict[str, str]:
+        """The new address of every post and old address the stories' links name."""
+        post_links, paths = set(), set()
+        for article in articles:
+            for url in _link_targets(article.body):
+                if url.startswith(POST_LINK_PREFIX):
+                    post_links.add(url.split("#", 1)[0])
+                elif url.startswith("/") and not url.startswith(("//", "/media/", "/static/")):
+                    paths.add(jekyll.normalize_old_path(urlsplit(url).path))
+        identity_of = {}
+        for link in post_links:
+            name = link.removeprefix(POST_LINK_PREFIX)
+            base = name.rsplit("/", 1)[-1]
+            identity_of[by_name.get(base, name if "_posts/" in name else f"_posts/{name}")] = link
+        found = {}
+        for target in Article.objects.filter(
+            import_metadata__jekyll_id__in=list(identity_of)
+        ).select_related("category"):
+            found[identity_of[target.import_metadata["jekyll_id"]]] = target.get_absolute_url()
+        for old in ArticlePath.objects.filter(
+            path__in=paths, article__in=Article.objects.published()
+        ).select_related("article__category"):
+            found[old.path] = old.article.get_absolute_url()
+        return found
 
     def _set_bylines(self, article, names, was_new):
         author_ids = [self.subjects.author(name).pk for name in names]
@@ -334,6 +380,25 @@ class JekyllImporter:
         new_paths = [ArticlePath(path=path, article=article) for path in paths if path not in taken]
         ArticlePath.objects.bulk_create(new_paths)
         self.report.counts["old_paths"] += len(new_paths)
+
+
+def _link_targets(body: str) -> list[str]:
+    targets = []
+    rewrite_links(body, lambda url: targets.append(url))
+    return targets
+
+
+def _pointed(url: str, addresses: dict[str, str]) -> str | None:
+    """The new address for a link to one of the blog's posts, or None to leave it."""
+    if url.startswith(POST_LINK_PREFIX):
+        link, hash_mark, fragment = url.partition("#")
+        new = addresses.get(link)
+        return new + hash_mark + fragment if new else None
+    if not url.startswith("/"):
+        return None
+    parts = urlsplit(url)
+    new = addresses.get(jekyll.normalize_old_path(parts.path))
+    return new + (f"#{parts.fragment}" if parts.fragment else "") if new else None
 
 
 def publish_as_the_old_site_did(article: Article, *, at) -> None:

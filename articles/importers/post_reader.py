@@ -21,7 +21,6 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from ..models import Article, ArticlePath
-from ..rendering import find_link_warnings
 from . import jekyll
 from .assets import AssetCopier
 from .report import ImportReport
@@ -31,8 +30,11 @@ IMPORTER_VERSION = "1"
 POST_SUFFIXES = {".md", ".markdown", ".mkdown", ".mkdn", ".mkd", ".html"}
 KNOWN_KEYS = {
     "title", "description", "tagline", "category", "categories", "tag", "tags", "author",
-    "date", "permalink", "published", "slug", "redirect_from",
+    "date", "permalink", "published", "slug", "redirect_from", "redirect_to", "excerpt",
+    "hidden", "sitemap", "last_modified_at",
 }  # fmt: skip
+# Where the summary ends in a body, when _config.yml names no ``excerpt_separator``.
+MORE_SEPARATOR = "<!--more-->"
 # Theme keys every post carries: kept for the export, not worth a warning.
 QUIET_KEYS = {"layout"}
 MAX_PATH = ArticlePath._meta.get_field("path").max_length
@@ -56,7 +58,7 @@ class ReadPost:
     is_draft_file: bool
     slug_source: str
     # The body as ``PostReader.body_of`` made it, when it was made ahead (``bodies_to_render``).
-    localized: tuple[str, list[str]] | None = None
+    localized: tuple[str, list[str], list] | None = None
 
     @property
     def candidate_slugs(self) -> list[str]:
@@ -128,12 +130,22 @@ class PostReader:
         self._read_ahead: dict[str, tuple[bytes, jekyll.JekyllPost, tuple[str, list[str]]]] = {}
 
     def post_files(self) -> list[Path]:
-        """Every post and draft file, in a stable order."""
+        """Every post and draft file, in a stable order: ``_posts`` (and its subfolders),
+        category folders' ``_posts`` (``news/_posts``) and ``_drafts``."""
+        folders = [self.site_dir / "_posts"]
+        folders += sorted(
+            folder
+            for folder in self.site_dir.glob("*/**/_posts")
+            if not any(
+                part.startswith(("_", ".")) for part in folder.relative_to(self.site_dir).parts[:-1]
+            )
+        )
+        folders.append(self.site_dir / "_drafts")
         files = []
-        for folder in ("_posts", "_drafts"):
+        for folder in folders:
             files += sorted(
                 path
-                for path in (self.site_dir / folder).rglob("*")
+                for path in folder.rglob("*")
                 if path.is_file() and path.suffix.lower() in POST_SUFFIXES
             )
         return files
@@ -203,10 +215,17 @@ class PostReader:
                 continue
         return bodies
 
-    def body_of(self, post: jekyll.JekyllPost) -> tuple[str, list[str]]:
+    def body_of(self, post: jekyll.JekyllPost) -> tuple[str, list[str], list]:
         """The story's Markdown: Liquid resolved, the site's images copied and pointed at
-        media storage; and the image paths that were missing."""
-        return self.assets.localize(jekyll.resolve_liquid(post.body))
+        media storage, links to the old site's own pages made site-relative; the image paths
+        that were missing; and the Liquid kept for an editor, as ``(line, text)``."""
+        notes = []
+        body = jekyll.resolve_liquid(
+            post.body, page=post.front_matter, site=self.config.raw, notes=notes
+        )
+        body = _without_repeated_title(body, str(post.front_matter.get("title") or ""))
+        body, missing = self.assets.localize(body)
+        return self.assets.site_relative(body), missing, notes
 
     def fill_fields(self, article: Article, post: ReadPost) -> PostPlan:
         """Set the story's own fields from the post and report what looks wrong (no writes)."""
@@ -214,7 +233,8 @@ class PostReader:
         plan = PostPlan(
             publish=not post.is_draft_file and meta.get("published") not in (False, "false"),
             when=_publication_time(meta, post.post.file_date, self.zone),
-            categories=jekyll.front_matter_list(meta, "category", "categories"),
+            categories=_folder_categories(source)
+            + jekyll.front_matter_list(meta, "category", "categories"),
         )
         headline = str(meta.get("title") or "").strip()
         if not headline:
@@ -222,12 +242,19 @@ class PostReader:
             self.report.warn(source, f"no title; using “{headline}”", "no_title")
         if len(headline) > Article._meta.get_field("headline").max_length:
             raise jekyll.JekyllPostError("the title is longer than 300 characters")
-        body, missing = post.localized or self.body_of(post.post)
+        body, missing, notes = post.localized or self.body_of(post.post)
+        for line, text in notes:
+            self.report.warn(
+                source, f"line {line}: {text} kept as a comment for an editor", "liquid"
+            )
+        body, summary = self._split_summary(body, meta)
+        redirect_to = str(meta.get("redirect_to") or "").strip()
+        if redirect_to and not body.strip():
+            # jekyll-redirect-from served a redirect here; the story says where it went.
+            body = f"[{redirect_to}]({redirect_to})\n"
         for path in missing:
             self.report.warn(source, f"image not found in the site: {path}", "image_missing")
         self.report.counts["images_missing"] += len(missing)
-        for warning in find_link_warnings(body) if _may_have_link_warnings(body) else []:
-            self.report.warn(source, str(warning), f"link_{warning.kind}")
         unknown = {key: value for key, value in meta.items() if key not in KNOWN_KEYS}
         if set(unknown) - QUIET_KEYS:
             self.report.warn(
@@ -237,7 +264,7 @@ class PostReader:
             )
         article.headline = headline
         article.dek = str(meta.get("description") or "").strip()
-        article.summary = str(meta.get("tagline") or "").strip()
+        article.summary = summary
         article.body = body
         article.published_at = plan.when
         article.import_metadata = {
@@ -256,6 +283,16 @@ class PostReader:
             )
         plan.tag_names = jekyll.front_matter_list(meta, "tag", "tags") + extra_categories
         return plan
+
+    def _split_summary(self, body: str, meta: dict) -> tuple[str, str]:
+        """The body without its excerpt separator, and the summary: front matter's
+        ``excerpt`` (or ``tagline``), else the text before the separator."""
+        separator = str(self.config.raw.get("excerpt_separator") or MORE_SEPARATOR)
+        before, found, after = body.partition(separator) if separator.strip() else (body, "", "")
+        summary = str(meta.get("excerpt") or meta.get("tagline") or "").strip()
+        if not found:
+            return body, summary
+        return before.rstrip() + "\n\n" + after.lstrip(), summary or before.strip()
 
     def old_paths(self, post: ReadPost, plan: PostPlan) -> list[str]:
         """Every address the post had on the old site, as paths this site can answer."""
@@ -282,6 +319,12 @@ class PostReader:
         if self.config.author_name:
             return [self.config.author_name], True
         return [self.config.title or settings.NEWSROOM_BYLINE], False
+
+
+def _folder_categories(source: str) -> list[str]:
+    """The categories Jekyll takes from the folders above ``_posts`` (``news/_posts/x.md``)."""
+    folders = source.split("/")
+    return folders[: folders.index("_posts")] if "_posts" in folders else []
 
 
 def _is_draft(source: str) -> bool:
@@ -311,7 +354,20 @@ def _publication_time(meta: dict, file_date: date | None, zone: ZoneInfo) -> dat
     return value
 
 
-def _may_have_link_warnings(body: str) -> bool:
+def _without_repeated_title(body: str, title: str) -> str:
+    """The body without a first heading that repeats the title (``{{ page.title }}`` over
+    ``====``, or ``# Title``): the story page shows the headline already."""
+    if not title:
+        return body
+    heading = re.match(
+        r"\A\s*(?:#\s*(?P<atx>[^\n]+?)\s*#*\s*\n|(?P<setext>[^\n]+)\n=+[ \t]*\n)", body + "\n"
+    )
+    if heading and (heading["atx"] or heading["setext"]).strip() == title.strip():
+        return body[heading.end() :].lstrip("\n") or body
+    return body
+
+
+def may_have_link_warnings(body: str) -> bool:
     """False only when every link target is a plain web address, which can never warn.
 
     ``find_link_warnings`` renders the Markdown a second time; most posts link only to full

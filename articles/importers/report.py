@@ -9,10 +9,23 @@ Nothing here is specific to Jekyll: any importer can fill one.
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
-from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext, gettext_lazy, ngettext
 
 # How many examples of each kind of warning or to-do the terminal report shows.
 EXAMPLES = 3
+# The heading of each kind of warning; a kind not listed here is headed "Other warnings".
+KINDS = {
+    "liquid": gettext_lazy("Liquid kept in a comment for an editor"),
+    "link_no_destination": gettext_lazy("Links whose target is not a web address"),
+    "link_nowhere": gettext_lazy("Links to addresses that answer nothing on this site"),
+    "image_missing": gettext_lazy("Images not found in the site"),
+    "no_title": gettext_lazy("Posts without a title"),
+    "no_category": gettext_lazy("Posts without a category"),
+    "unknown_keys": gettext_lazy("Unknown front-matter keys, kept"),
+    "extra_categories": gettext_lazy("Extra categories, kept as tags"),
+    "path_taken": gettext_lazy("Old addresses that already lead to another story"),
+    "skipped": gettext_lazy("Files skipped"),
+}
 
 
 @dataclass
