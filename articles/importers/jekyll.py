@@ -54,6 +54,9 @@ class JekyllPost:
     body: str
     slug: str = ""
     file_date: date | None = None
+    # The file's line where the body starts, so what the report says of a body line is
+    # where an editor finds it in the file.
+    body_line: int = 1
     extra: dict = field(default_factory=dict)
 
 
@@ -125,7 +128,11 @@ def parse_post(text: str, *, filename: str = "") -> JekyllPost:
         raise JekyllPostError(f"front matter is not valid YAML: {error}") from error
     if not isinstance(front_matter, dict):
         raise JekyllPostError("front matter is not a set of key: value pairs")
-    post = JekyllPost(front_matter=front_matter, body=text[match.end() :])
+    post = JekyllPost(
+        front_matter=front_matter,
+        body=text[match.end() :],
+        body_line=text.count("\n", 0, match.end()) + 1,
+    )
     name_match = _FILENAME.match(filename.rsplit("/", 1)[-1]) if filename else None
     if name_match:
         year, month, day, post.slug = name_match.groups()
@@ -167,7 +174,7 @@ def resolve_liquid(
     def note(match: re.Match, text: str) -> str:
         line = body.count("\n", 0, match.start()) + 1
         if notes is not None:
-            notes.append((line, text))
+            notes.append((line, f"{text} kept in a comment for an editor"))
         return keep(f"<!-- {_LIQUID_MARK}: {text.replace('--', '- -')} -->")
 
     def replace(match: re.Match) -> str:
@@ -242,6 +249,40 @@ def _variable(expression: str, *, site_url: str, page: dict, site: dict) -> str 
     if isinstance(value, list):
         return ", ".join(str(item) for item in value)
     return None if isinstance(value, dict) else str(value)
+
+
+_TOC = re.compile(r"^[ \t]*(?:[*+-]|\d+\.)[ \t]+[^\n]*\n[ \t]*\{:[ \t]*toc[ \t]*\}[ \t]*$", re.M)
+_IAL_LINE = re.compile(r"^[ \t]*\{:[^}\n]*\}[ \t]*$")
+_ATX_HEADING = re.compile(r"^#{1,6}[ \t]+\S")
+
+
+def kramdown_to_markdown(body: str, *, notes: list | None = None) -> str:
+    """What kramdown reads differently from the site's Markdown, made to read the same.
+
+    A ``{:toc}`` list (kramdown's table of contents) is left out and noted; an attribute
+    list under an ATX heading moves onto its line; one standing alone before a block (which
+    Markdown would show as text) is dropped, as are ``{:name: ...}`` definitions. One right
+    under a paragraph or image already works.
+    """
+
+    def drop_toc(match):
+        if notes is not None:
+            notes.append((body.count("\n", 0, match.start()) + 1, "{:toc}"))
+        return ""
+
+    lines = _TOC.sub(drop_toc, body).split("\n")
+    kept: list[str] = []
+    fenced = False
+    for line in lines:
+        if line.lstrip().startswith(("```", "~~~")):
+            fenced = not fenced
+        if fenced or not _IAL_LINE.match(line):
+            kept.append(line)
+        elif kept and _ATX_HEADING.match(kept[-1]):
+            kept[-1] = f"{kept[-1].rstrip()} {line.strip()}"
+        elif kept and kept[-1].strip() and not re.match(r"^[ \t]*\{:[\w-]+:", line):
+            kept.append(line)
+    return "\n".join(kept)
 
 
 def split_authors(value) -> list[str]:

@@ -15,6 +15,7 @@ one vanish. What it lacks becomes the story's to-dos (``story_checks``), worked 
 whole blog is in (``_finish``), so links between its posts are judged against the new site.
 """
 
+from collections import defaultdict
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -330,16 +331,19 @@ class JekyllImporter:
                     post_links.add(url.split("#", 1)[0])
                 elif url.startswith("/") and not url.startswith(("//", "/media/", "/static/")):
                     paths.add(jekyll.normalize_old_path(urlsplit(url).path))
-        identity_of = {}
+        links_to = defaultdict(list)
         for link in post_links:
             name = link.removeprefix(POST_LINK_PREFIX)
             base = name.rsplit("/", 1)[-1]
-            identity_of[by_name.get(base, name if "_posts/" in name else f"_posts/{name}")] = link
+            links_to[by_name.get(base, name if "_posts/" in name else f"_posts/{name}")].append(
+                link
+            )
         found = {}
         for target in Article.objects.filter(
-            import_metadata__jekyll_id__in=list(identity_of)
+            import_metadata__jekyll_id__in=list(links_to)
         ).select_related("category"):
-            found[identity_of[target.import_metadata["jekyll_id"]]] = target.get_absolute_url()
+            for link in links_to[target.import_metadata["jekyll_id"]]:
+                found[link] = target.get_absolute_url()
         for old in ArticlePath.objects.filter(
             path__in=paths, article__in=Article.objects.published()
         ).select_related("article__category"):

@@ -223,6 +223,10 @@ class PostReader:
         body = jekyll.resolve_liquid(
             post.body, page=post.front_matter, site=self.config.raw, notes=notes
         )
+        toc_notes = []
+        body = jekyll.kramdown_to_markdown(body, notes=toc_notes)
+        notes += [(line, f"{text} (table of contents) left out") for line, text in toc_notes]
+        notes = [(post.body_line - 1 + line, text) for line, text in notes]
         body = _without_repeated_title(body, str(post.front_matter.get("title") or ""))
         body, missing = self.assets.localize(body)
         return self.assets.site_relative(body), missing, notes
@@ -244,9 +248,7 @@ class PostReader:
             raise jekyll.JekyllPostError("the title is longer than 300 characters")
         body, missing, notes = post.localized or self.body_of(post.post)
         for line, text in notes:
-            self.report.warn(
-                source, f"line {line}: {text} kept as a comment for an editor", "liquid"
-            )
+            self.report.warn(source, f"line {line}: {text}", "liquid")
         body, summary = self._split_summary(body, meta)
         redirect_to = str(meta.get("redirect_to") or "").strip()
         if redirect_to and not body.strip():

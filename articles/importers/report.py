@@ -120,13 +120,8 @@ class ImportReport:
         by_kind = defaultdict(list)
         for source, message, kind in self.warnings:
             by_kind[kind].append((source, message))
-        for items in by_kind.values():
-            lines.append(
-                ngettext(
-                    "%(count)d warning like these:", "%(count)d warnings like these:", len(items)
-                )  # fmt: skip
-                % {"count": len(items)}
-            )
+        for kind, items in by_kind.items():
+            lines.append(f"{KINDS.get(kind) or gettext('Other warnings')}: {len(items)}")
             lines += [f"  {source}: {message}" for source, message in items[:shown]]
             if shown and len(items) > shown:
                 lines.append("  " + gettext("… and %(count)d more") % {"count": len(items) - shown})
