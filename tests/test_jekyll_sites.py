@@ -286,3 +286,23 @@ def test_posts_in_every_place_and_format_jekyll_reads(tmp_path, client):
     assert client.get("/2018/01/03/año-nuevo.html").status_code == 301
     html = Article.objects.get(headline="HTML").body_html
     assert "<b>mundo</b>" in html and "script" not in html
+
+
+@pytest.mark.django_db
+def test_people_from_data_authors_and_the_lead_image(tmp_path):
+    (tmp_path / "assets").mkdir()
+    Image.new("RGB", (40, 30), (0, 90, 0)).save(tmp_path / "assets" / "pat.png")
+    Image.new("RGB", (64, 48), (0, 0, 90)).save(tmp_path / "assets" / "portada.png")
+    write(tmp_path, "_data/authors.yml",
+          "pat:\n  name: Pat Doe\n  bio: Escribe de datos.\n  avatar: /assets/pat.png\n"
+          "  twitter: patdoe\n  links:\n    - https://pat.example.org\n")  # fmt: skip
+    write(tmp_path, "_posts/2020-02-03-con-imagen.md",
+          "---\ntitle: Con imagen\nauthor: pat\nheader:\n  image: /assets/portada.png\n---\nTexto.\n")  # fmt: skip
+    run_import(tmp_path)
+    story = Article.objects.get()
+    person = story.ordered_bylines[0].author
+    assert person.name == "Pat Doe" and person.bio == "Escribe de datos."
+    assert person.link_list == ["https://pat.example.org", "https://twitter.com/patdoe"]
+    assert person.photo.name.endswith(".png") and person.photo.size > 0
+    assert (story.lead_image.width, story.lead_image.height) == (64, 48)
+    assert todos(story)["alt_text"] == 1  # the lead image has no alt text yet

@@ -80,11 +80,19 @@ class AssetCopier:
 
         return rewrite_links(body, relative)
 
-    def store(self, path: str) -> str | None:
-        """The media URL for a site file, copying it the first time; None if it is missing."""
+    def site_file(self, url: str) -> Path | None:
+        """The file in the site that a path or old-site URL names, or None."""
+        path = self.local_path(url if "://" in url else "/" + url.lstrip("/"))
+        if path is None:
+            return None
         root = self.site_dir.resolve()
         source = (root / path.lstrip("/")).resolve()
-        if not source.is_relative_to(root) or not source.is_file():
+        return source if source.is_relative_to(root) and source.is_file() else None
+
+    def store(self, path: str) -> str | None:
+        """The media URL for a site file, copying it the first time; None if it is missing."""
+        source = self.site_file(path)
+        if source is None:
             return None
         if source not in self._urls:
             self._urls[source] = default_storage.url(self._save(source))

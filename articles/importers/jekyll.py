@@ -71,6 +71,8 @@ class SiteConfig:
     baseurl: str = ""
     # The blog's ``timezone`` (an IANA name); empty when _config.yml names none.
     timezone: str = ""
+    # ``_data/authors.yml``: the people posts name by key (``author: pat``), by key.
+    authors: dict = field(default_factory=dict, compare=False)
     raw: dict = field(default_factory=dict, compare=False)
 
     @property
@@ -83,7 +85,7 @@ def read_site_config(site_dir: Path) -> SiteConfig:
     """Read ``_config.yml`` (missing means Jekyll's defaults); raise JekyllPostError if broken."""
     path = Path(site_dir) / "_config.yml"
     if not path.exists():
-        return SiteConfig()
+        return SiteConfig(authors=_read_authors(Path(site_dir)))
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
@@ -100,8 +102,25 @@ def read_site_config(site_dir: Path) -> SiteConfig:
         url=str(raw.get("url") or raw.get("production_url") or "").strip().rstrip("/"),
         baseurl=str(raw.get("baseurl") or "").strip().rstrip("/"),
         timezone=str(raw.get("timezone") or "").strip(),
+        authors=_read_authors(Path(site_dir)),
         raw=raw,
     )
+
+
+def _read_authors(site_dir: Path) -> dict:
+    """``_data/authors.yml`` (or .yaml/.json) as ``{key: details}``; missing means none."""
+    for name in ("authors.yml", "authors.yaml", "authors.json"):
+        path = site_dir / "_data" / name
+        if path.is_file():
+            try:
+                data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+            except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
+                raise JekyllPostError(f"_data/{name} cannot be read: {error}") from error
+            return {
+                str(key): value if isinstance(value, dict) else {"name": str(value)}
+                for key, value in (data.items() if isinstance(data, dict) else [])
+            }
+    return {}
 
 
 def decode_post(data: bytes, *, filename: str) -> "JekyllPost":

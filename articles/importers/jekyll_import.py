@@ -21,11 +21,13 @@ from urllib.parse import urlsplit
 
 import reversion
 from django.conf import settings
+from django.core.files import File
 from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
 from .. import search
-from ..models import Article, ArticlePath, Byline, TaggedArticle
+from ..images.library import store_uploaded_image
+from ..models import Article, ArticlePath, Byline, Image, TaggedArticle
 from ..models.stories import refuse_null_characters
 from ..publishing import check_transition, record_publications, unpublish_article
 from ..rendering import find_link_warnings
@@ -69,7 +71,10 @@ class JekyllImporter:
         self.subjects = Subjects(
             report=self.report,
             newsroom_names=config.newsroom_names | {settings.NEWSROOM_BYLINE.casefold()},
+            people=config.authors,
+            assets=self.assets,
         )
+        self.lead_images: dict[Path, Image] = {}
         # Stories written this run, by their post's identity: (source, has section, has byline).
         self.written: dict[str, tuple[str, bool, bool]] = {}
 
@@ -95,7 +100,7 @@ class JekyllImporter:
                         self._import_files(batch, progress, number * BATCH_SIZE, len(files))
             with transaction.atomic():
                 self._finish()
-        self.report.counts["images"] = self.assets.copied
+        self.report.counts["images"] += self.assets.copied
         return self.report
 
     def _import_files(self, files, progress, done, total):
@@ -246,6 +251,7 @@ class JekyllImporter:
         if plan.publish:
             publish_as_the_old_site_did(article, at=plan.when)
         article.category = self.subjects.section(plan.section_name, post.source)
+        article.lead_image = self._lead_image(post)
         self._remember(article, post, plan)
         return new_stories.NewStory(
             article=article,
@@ -264,6 +270,8 @@ class JekyllImporter:
         article.category = self.subjects.section(plan.section_name, post.source)
         if not plan.publish and not was_new and article.status == Article.Status.PUBLISHED:
             unpublish_article(article=article)
+        if article.lead_image_id is None:
+            article.lead_image = self._lead_image(post)
         newly_published = plan.publish and article.status != Article.Status.PUBLISHED
         if plan.publish:
             publish_as_the_old_site_did(article, at=plan.when)
@@ -277,6 +285,33 @@ class JekyllImporter:
             self._record_old_paths(article, self.reader.old_paths(post, plan), post.source)
         if newly_published:
             record_publications(articles=[article])
+
+    def _lead_image(self, post: ReadPost) -> Image | None:
+        """The library image for the post's ``image`` (``header.image``, ``feature_image``),
+        stored once per file per run; None when it names none or a file not in the site."""
+        meta = post.post.front_matter
+        header = meta.get("header") if isinstance(meta.get("header"), dict) else {}
+        image = meta.get("image")
+        if isinstance(image, dict):  # jekyll-seo-tag's ``image: {path: ...}``
+            image = image.get("path")
+        named = str(image or header.get("image") or meta.get("feature_image") or "").strip()
+        if not named:
+            return None
+        source = self.assets.site_file(named)
+        if source is None:
+            self.report.warn(
+                post.source, f"lead image not found in the site: {named}", "image_missing"
+            )
+            return None
+        if self.dry_run:
+            return None  # a dry run copies no file
+        if source not in self.lead_images:
+            with source.open("rb") as handle:
+                self.lead_images[source] = store_uploaded_image(
+                    file=File(handle, name=source.name), source=named[:200]
+                )
+            self.report.counts["images"] += 1
+        return self.lead_images[source]
 
     def _remember(self, article: Article, post: ReadPost, plan) -> None:
         """Note a story written this run, for its to-dos once the whole blog is in."""

@@ -315,7 +315,10 @@ class PostReader:
 
     def _byline_names(self, meta: dict) -> tuple[list[str], bool]:
         """The post's authors, else the blog's author; else the newsroom (and a to-do)."""
-        names = jekyll.split_authors(meta.get("author"))
+        names = [
+            str(self.config.authors.get(name, {}).get("name") or name)
+            for name in jekyll.split_authors(meta.get("author"))
+        ]
         if names:
             return names, True
         if self.config.author_name:
