@@ -41,7 +41,8 @@ def write_post(site, name, *, author="Ana Pérez", title=None, body=None, catego
 
 def import_command(site):
     out = StringIO()
-    call_command("import_jekyll", str(site), stdout=out)
+    with translation.override("en"):
+        call_command("import_jekyll", str(site), stdout=out)
     return out.getvalue()
 
 
@@ -88,7 +89,7 @@ def test_a_batch_whose_write_fails_is_redone_post_by_post(tmp_path):
     write_post(tmp_path, "2020-01-02-rota", author="Rosa Díaz + rosa díaz", category="Única")
     write_post(tmp_path, "2020-01-03-tercera")
     out = StringIO()
-    with pytest.raises(CommandError, match="1 post"):
+    with translation.override("en"), pytest.raises(CommandError, match="1 post"):
         call_command("import_jekyll", str(tmp_path), stdout=out)
     report = out.getvalue()
     assert "FAILED: _posts/2020-01-02-rota.md:" in report

@@ -12,6 +12,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
+from django.utils.translation import gettext
 
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)\r?\n---[ \t]*(?:\r?\n|\Z)", re.DOTALL)
 _FILENAME = re.compile(r"^(\d{4})-(\d{2})-(\d{2})-(.+?)\.(?:md|markdown|mkdown|mkdn|mkd|html)$")
@@ -193,7 +194,9 @@ def resolve_liquid(
     def note(match: re.Match, text: str) -> str:
         line = body.count("\n", 0, match.start()) + 1
         if notes is not None:
-            notes.append((line, f"{text} kept in a comment for an editor"))
+            notes.append(
+                (line, gettext("%(liquid)s kept in a comment for an editor") % {"liquid": text})
+            )
         return keep(f"<!-- {_LIQUID_MARK}: {text.replace('--', '- -')} -->")
 
     def replace(match: re.Match) -> str:
@@ -286,7 +289,12 @@ def kramdown_to_markdown(body: str, *, notes: list | None = None) -> str:
 
     def drop_toc(match):
         if notes is not None:
-            notes.append((body.count("\n", 0, match.start()) + 1, "{:toc}"))
+            notes.append(
+                (
+                    body.count("\n", 0, match.start()) + 1,
+                    gettext("{:toc} (a table of contents) left out"),
+                )
+            )
         return ""
 
     lines = _TOC.sub(drop_toc, body).split("\n")

@@ -24,6 +24,7 @@ from django.conf import settings
 from django.core.files import File
 from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from .. import search
 from ..images.library import store_uploaded_image
@@ -153,7 +154,9 @@ class JekyllImporter:
             self.report.counts["organizations"] += len(story.organization_ids)
         for source, path in result.taken_paths:
             self.report.warn(
-                source, f"old address {path} already leads to another story", "path_taken"
+                source,
+                gettext("old address %(path)s already leads to another story") % {"path": path},
+                "path_taken",
             )
         self.report.counts["old_paths"] += result.old_paths
 
@@ -300,7 +303,9 @@ class JekyllImporter:
         source = self.assets.site_file(named)
         if source is None:
             self.report.warn(
-                post.source, f"lead image not found in the site: {named}", "image_missing"
+                post.source,
+                gettext("lead image not found in the site: %(path)s") % {"path": named},
+                "image_missing",
             )
             return None
         if self.dry_run:
@@ -414,7 +419,9 @@ class JekyllImporter:
         for path, owner in taken.items():
             if owner != article.pk:
                 self.report.warn(
-                    source, f"old address {path} already leads to another story", "path_taken"
+                    source,
+                    gettext("old address %(path)s already leads to another story") % {"path": path},
+                    "path_taken",
                 )
         new_paths = [ArticlePath(path=path, article=article) for path in paths if path not in taken]
         ArticlePath.objects.bulk_create(new_paths)

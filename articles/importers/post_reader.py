@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.utils import timezone
 from django.utils.text import slugify
+from django.utils.translation import gettext
 
 from ..models import Article, ArticlePath
 from . import jekyll
@@ -184,7 +185,9 @@ class PostReader:
             post, localized = jekyll.decode_post(data, filename=path.name), None
         if _is_dateless(post, source):
             self.report.warn(
-                source, "skipped: a post's file name must be YYYY-MM-DD-title.md", "skipped"
+                source,
+                gettext("skipped: a post's file name must be YYYY-MM-DD-title.md"),
+                "skipped",
             )
             return None
         slug_source = str(post.front_matter.get("slug") or post.slug or Path(identity).name)
@@ -225,7 +228,7 @@ class PostReader:
         )
         toc_notes = []
         body = jekyll.kramdown_to_markdown(body, notes=toc_notes)
-        notes += [(line, f"{text} (table of contents) left out") for line, text in toc_notes]
+        notes += toc_notes
         notes = [(post.body_line - 1 + line, text) for line, text in notes]
         body = _without_repeated_title(body, str(post.front_matter.get("title") or ""))
         body, missing = self.assets.localize(body)
@@ -243,25 +246,34 @@ class PostReader:
         headline = str(meta.get("title") or "").strip()
         if not headline:
             headline = jekyll.titleize_slug(post.post.slug or Path(post.identity).name)
-            self.report.warn(source, f"no title; using “{headline}”", "no_title")
+            self.report.warn(
+                source, gettext("no title; using “%(title)s”") % {"title": headline}, "no_title"
+            )
         if len(headline) > Article._meta.get_field("headline").max_length:
             raise jekyll.JekyllPostError("the title is longer than 300 characters")
         body, missing, notes = post.localized or self.body_of(post.post)
         for line, text in notes:
-            self.report.warn(source, f"line {line}: {text}", "liquid")
+            self.report.warn(
+                source, gettext("line %(line)d: %(what)s") % {"line": line, "what": text}, "liquid"
+            )
         body, summary = self._split_summary(body, meta)
         redirect_to = str(meta.get("redirect_to") or "").strip()
         if redirect_to and not body.strip():
             # jekyll-redirect-from served a redirect here; the story says where it went.
             body = f"[{redirect_to}]({redirect_to})\n"
         for path in missing:
-            self.report.warn(source, f"image not found in the site: {path}", "image_missing")
+            self.report.warn(
+                source,
+                gettext("image not found in the site: %(path)s") % {"path": path},
+                "image_missing",
+            )
         self.report.counts["images_missing"] += len(missing)
         unknown = {key: value for key, value in meta.items() if key not in KNOWN_KEYS}
         if set(unknown) - QUIET_KEYS:
             self.report.warn(
                 source,
-                f"unknown front-matter keys kept: {', '.join(sorted(set(unknown) - QUIET_KEYS))}",
+                gettext("unknown front-matter keys kept: %(keys)s")
+                % {"keys": ", ".join(sorted(set(unknown) - QUIET_KEYS))},
                 "unknown_keys",
             )
         article.headline = headline
@@ -280,7 +292,8 @@ class PostReader:
         if extra_categories:
             self.report.warn(
                 source,
-                f"extra categories kept as tags: {', '.join(extra_categories)}",
+                gettext("extra categories kept as tags: %(names)s")
+                % {"names": ", ".join(extra_categories)},
                 "extra_categories",
             )
         plan.tag_names = jekyll.front_matter_list(meta, "tag", "tags") + extra_categories

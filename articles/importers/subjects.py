@@ -3,6 +3,7 @@ case, and created the first time a post names them."""
 
 from django.core.files import File
 from django.utils.text import slugify
+from django.utils.translation import gettext
 from taggit.models import Tag
 
 from ..models import Author, Category
@@ -76,7 +77,10 @@ class Subjects:
         """The section called ``name``, or the default one (with a warning) when there is none."""
         if not name:
             self.report.warn(
-                source, f"no category; filed under “{DEFAULT_SECTION_NAME}”", "no_category"
+                source,
+                gettext("no category; filed under “%(section)s”")
+                % {"section": DEFAULT_SECTION_NAME},
+                "no_category",
             )
             name = DEFAULT_SECTION_NAME
         name = name.strip()[:100]
