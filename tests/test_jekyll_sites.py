@@ -88,6 +88,7 @@ def test_the_blog_author_from_config_signs_without_a_to_do(tmp_path):
     assert [byline.author.name for byline in story.ordered_bylines] == ["Pat Doe"]
     assert story.todos == []
     assert "no author" not in report and "to-dos" not in report
+    assert "The blog is called “Mi blog”: set SITE_NAME" in report
 
 
 @pytest.mark.django_db
@@ -96,7 +97,8 @@ def test_dates_and_old_addresses_follow_the_blogs_timezone(tmp_path, client):
     write(tmp_path, "_posts/2017-01-19-monolithic-crm.md",
           "---\ntitle: CRM\ndate: 2017-01-19 00:00:00 Z\ncategory: x\n---\nTexto.\n")  # fmt: skip
     write(tmp_path, "_posts/2017-01-20-sin-hora.md", "---\ntitle: Sin hora\n---\nTexto.\n")
-    run_import(tmp_path, "--timezone", "America/New_York")  # _config.yml's zone wins
+    report = run_import(tmp_path, "--timezone", "America/New_York")  # _config.yml's zone wins
+    assert "The blog's time zone is UTC" in report  # the suite's newsroom is in Mexico City
     story = Article.objects.get(slug="monolithic-crm")
     assert story.published_at == datetime(2017, 1, 19, tzinfo=UTC)
     assert list(story.old_paths.values_list("path", flat=True)) == ["/2017-01-19/monolithic-crm"]

@@ -67,6 +67,7 @@ class JekyllImporter:
             report=self.report,
             time_zone=time_zone,
         )
+        self._advise_settings(config, time_zone)
         self.batch_articles: dict[str, Article] | None = None
         self.render_ahead = RenderAhead(batches=0)
         self.subjects = Subjects(
@@ -78,6 +79,23 @@ class JekyllImporter:
         self.lead_images: dict[Path, Image] = {}
         # Stories written this run, by their post's identity: (source, has section, has byline).
         self.written: dict[str, tuple[str, bool, bool]] = {}
+
+    def _advise_settings(self, config: jekyll.SiteConfig, time_zone: str) -> None:
+        """Say which settings differ from the blog's own, for a newsroom that is this blog."""
+        blog_zone = config.timezone or time_zone
+        if config.title and config.title != settings.SITE_NAME:
+            self.report.advice.append(
+                gettext("The blog is called “%(title)s”: set SITE_NAME if the site should be too.")
+                % {"title": config.title}
+            )
+        if blog_zone and blog_zone != settings.TIME_ZONE:
+            self.report.advice.append(
+                gettext(
+                    "The blog's time zone is %(zone)s (its dates and old addresses follow it): "
+                    "set TIME_ZONE to show dates in it."
+                )
+                % {"zone": blog_zone}
+            )
 
     def run(self, *, progress=None) -> ImportReport:
         """Import every post; ``progress(done, total)`` is called after each one."""

@@ -39,6 +39,8 @@ class ImportReport:
     warnings: list[tuple[str, str, str]] = field(default_factory=list)
     # What each story written this run lacks (``story_checks.Problem``), by its post file.
     todos: list[tuple[str, list]] = field(default_factory=list)
+    # Settings the operator may want to change to match the imported site, as sentences.
+    advice: list[str] = field(default_factory=list)
 
     def warn(self, source: str, message: str, kind: str = "other") -> None:
         """Record something an editor should look at; the post is imported anyway."""
@@ -85,7 +87,7 @@ class ImportReport:
         ]
         if self.dry_run:
             lines.insert(0, gettext("Dry run, nothing was saved. It would have done this:"))
-        return lines
+        return lines + self.advice
 
     def lines(self, *, every: bool = False) -> list[str]:
         """The report as lines of text for the terminal: counts, then groups with their first
