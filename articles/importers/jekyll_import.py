@@ -26,7 +26,7 @@ from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from .. import search
+from .. import caching, search
 from ..images.library import store_uploaded_image
 from ..models import Article, ArticlePath, Byline, Image, TaggedArticle
 from ..models.stories import refuse_null_characters
@@ -379,6 +379,9 @@ class JekyllImporter:
             Article.objects.bulk_update(
                 changed, ["body", "body_html", "word_count", "reading_time"]
             )
+            if changed:
+                # bulk_update sends no signal: readers may have been served the old links.
+                caching.content_changed(*(article.get_absolute_url() for article in changed))
 
     def _new_addresses(self, articles: list[Article], by_name: dict[str, str]) -> dict[str, str]:
         """The new address of every post and old address the stories' links name."""
