@@ -1,5 +1,6 @@
 """The README's two commands, run from a fresh clone of the repository."""
 
+import contextlib
 import os
 import re
 import shutil
@@ -63,12 +64,14 @@ def test_readme_opens_with_exactly_the_two_commands():
     assert readme_commands() == ["python3 dev.py run", "python3 dev.py test"]
 
 
-def test_run_command_serves_the_demo_newsroom_from_a_fresh_clone(fresh_clone):
+@contextlib.contextmanager
+def demo_served(clone):
+    """Run the README's run command in ``clone``; yield its port and home page, then stop it."""
     port = free_port()
     env = {key: value for key, value in clone_environment().items() if value != ""}
     server = subprocess.Popen(
         [sys.executable, "dev.py", "run", "--address", f"127.0.0.1:{port}"],
-        cwd=fresh_clone,
+        cwd=clone,
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
@@ -85,6 +88,14 @@ def test_run_command_serves_the_demo_newsroom_from_a_fresh_clone(fresh_clone):
             except OSError:
                 time.sleep(0.5)
         assert home is not None, server.stdout.read().decode() if server.poll() is not None else ""
+        yield port, home
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=20)
+
+
+def test_run_command_serves_the_demo_newsroom_from_a_fresh_clone(fresh_clone):
+    with demo_served(fresh_clone) as (port, home):
         assert "Organizaciones de la Sociedad Civil salen de la Alianza" in home
         story_path = re.search(r'href="(/transparencia/2017/05/24/[^"]+)"', home).group(1)
         with urllib.request.urlopen(f"http://127.0.0.1:{port}{story_path}") as response:
@@ -92,9 +103,6 @@ def test_run_command_serves_the_demo_newsroom_from_a_fresh_clone(fresh_clone):
         assert "Gobierno Fácil" in story and "Artículo 19" in story
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/admin/login/") as response:
             assert response.status == 200
-    finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        server.wait(timeout=20)
 
 
 def readme_import_command():
@@ -104,27 +112,8 @@ def readme_import_command():
 
 
 def test_after_the_run_command_the_importer_works_with_no_extra_environment(fresh_clone, tmp_path):
-    port = free_port()
-    env = {key: value for key, value in clone_environment().items() if value != ""}
-    server = subprocess.Popen(
-        [sys.executable, "dev.py", "run", "--address", f"127.0.0.1:{port}"],
-        cwd=fresh_clone,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-    try:
-        deadline = time.monotonic() + 90
-        while time.monotonic() < deadline and server.poll() is None:
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=5):
-                    break
-            except OSError:
-                time.sleep(0.5)
-    finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        server.wait(timeout=20)
+    with demo_served(fresh_clone):
+        pass  # the demo is set up and served: its .env is written
     blog = tmp_path / "blog"
     (blog / "_posts").mkdir(parents=True)
     (blog / "_posts" / "2019-12-31-un-ano.md").write_text(
