@@ -308,3 +308,14 @@ def test_people_from_data_authors_and_the_lead_image(tmp_path):
     assert person.photo.name.endswith(".png") and person.photo.size > 0
     assert (story.lead_image.width, story.lead_image.height) == (64, 48)
     assert todos(story)["alt_text"] == 1  # the lead image has no alt text yet
+
+
+@pytest.mark.django_db
+def test_a_lead_image_the_library_refuses_costs_the_post_nothing(tmp_path):
+    write(tmp_path, "assets/roto.png", "no soy una imagen")
+    write(tmp_path, "_posts/2020-02-03-nota.md",
+          "---\ntitle: Nota\nimage: /assets/roto.png\n---\nTexto.\n")  # fmt: skip
+    report = run_import(tmp_path)
+    story = Article.objects.published().get()
+    assert story.lead_image is None
+    assert "lead image not imported: /assets/roto.png" in report

@@ -21,13 +21,14 @@ from urllib.parse import urlsplit
 
 import reversion
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext
 
 from .. import caching, search
-from ..images.library import store_uploaded_image
+from ..images.library import ImageNotStored, store_uploaded_image
 from ..models import Article, ArticlePath, Byline, Image, TaggedArticle
 from ..models.stories import refuse_null_characters
 from ..publishing import check_transition, record_publications, unpublish_article
@@ -260,7 +261,8 @@ class JekyllImporter:
         self._save_article(article, post)
 
     def _prepare_new_story(self, article: Article, post: ReadPost) -> new_stories.NewStory:
-        """A new post as ``Article.save`` and ``publish_article`` would check it, unwritten.
+        """A new post checked and rendered as ``Article.save`` would, published as the old
+        site published it (``publish_as_the_old_site_did``), unwritten.
 
         Everything that can refuse the post runs before the sections, authors and tags it
         names are created, so a refused post leaves nothing behind.
@@ -329,10 +331,20 @@ class JekyllImporter:
         if self.dry_run:
             return None  # a dry run copies no file
         if source not in self.lead_images:
-            with source.open("rb") as handle:
-                self.lead_images[source] = store_uploaded_image(
-                    file=File(handle, name=source.name), source=named[:200]
+            try:
+                with source.open("rb") as handle:
+                    self.lead_images[source] = store_uploaded_image(
+                        file=File(handle, name=source.name), source=named[:200]
+                    )
+            # A picture the library refuses (not an image, too large) must not cost the post.
+            except (ValidationError, ImageNotStored, OSError) as error:
+                self.report.warn(
+                    post.source,
+                    gettext("lead image not imported: %(path)s (%(reason)s)")
+                    % {"path": named, "reason": _reason(error)},
+                    "image_missing",
                 )
+                return None
             self.report.counts["images"] += 1
         return self.lead_images[source]
 
