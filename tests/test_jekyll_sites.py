@@ -197,6 +197,8 @@ def test_redirect_from_and_redirect_to(tmp_path, client):
     assert client.get("/vieja").status_code == 301
     moved = Article.objects.published().get(headline="Mudada")
     assert 'href="https://example.org/aqui"' in moved.body_html
+    old = client.get("/2016/01/02/mudada.html")
+    assert old.status_code == 301 and old["Location"] == "https://example.org/aqui"
 
 
 @pytest.mark.django_db

@@ -287,6 +287,9 @@ class PostReader:
             "fingerprint": post.fingerprint,
             "front_matter": json.loads(json.dumps(unknown, default=str)),
         }
+        if re.match(r"^(?:https?://|/(?!/))\S*$", redirect_to):
+            # Its old addresses answer 301 there, as jekyll-redirect-from's page did.
+            article.import_metadata["redirect_to"] = redirect_to
         plan.author_names, plan.has_byline = self._byline_names(meta)
         extra_categories = plan.categories[1:]
         if extra_categories:
