@@ -279,6 +279,9 @@ def test_front_matter_conventions(tmp_path):
 @pytest.mark.django_db
 def test_posts_in_every_place_and_format_jekyll_reads(tmp_path, client):
     write(tmp_path, "news/_posts/2017-05-24-en-carpeta.md", "---\ntitle: Carpeta\n---\nTexto.\n")
+    write(tmp_path, "vendor/bundle/gems/tema/_posts/2010-01-01-del-tema.md", "---\n---\nTema.\n")
+    write(tmp_path, "borradores/_posts/2010-01-02-excluida.md", "---\n---\nFuera.\n")
+    write(tmp_path, "_config.yml", "exclude: [borradores]\n")
     write(tmp_path, "_posts/2018/2018-01-02-sub.mkd", "---\ntitle: Sub\n---\nTexto.\n")
     write(tmp_path, "_posts/2018-01-03-año-nuevo.markdown", "---\ntitle: Año\n---\nTexto.\n")
     write(tmp_path, "_posts/2018-01-04-pagina.html",

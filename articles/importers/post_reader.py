@@ -36,6 +36,8 @@ KNOWN_KEYS = {
 }  # fmt: skip
 # Where the summary ends in a body, when _config.yml names no ``excerpt_separator``.
 MORE_SEPARATOR = "<!--more-->"
+# Folders Jekyll never reads (its default ``exclude``).
+JEKYLL_EXCLUDES = {"vendor", "node_modules", "vendor/bundle", "vendor/cache", "vendor/gems"}
 # Theme keys every post carries: kept for the export, not worth a warning.
 QUIET_KEYS = {"layout"}
 MAX_PATH = ArticlePath._meta.get_field("path").max_length
@@ -137,9 +139,7 @@ class PostReader:
         folders += sorted(
             folder
             for folder in self.site_dir.glob("*/**/_posts")
-            if not any(
-                part.startswith(("_", ".")) for part in folder.relative_to(self.site_dir).parts[:-1]
-            )
+            if not self._excluded(folder.relative_to(self.site_dir).parts[:-1])
         )
         folders.append(self.site_dir / "_drafts")
         files = []
@@ -150,6 +150,15 @@ class PostReader:
                 if path.is_file() and path.suffix.lower() in POST_SUFFIXES
             )
         return files
+
+    def _excluded(self, parts: tuple[str, ...]) -> bool:
+        """Whether Jekyll skips a folder: hidden or underscored ones, its default excludes
+        (bundled gems, node modules) and the site's ``exclude`` list."""
+        exclude = set(jekyll.as_list(self.config.raw.get("exclude"))) | JEKYLL_EXCLUDES
+        return any(part.startswith(("_", ".")) for part in parts) or any(
+            "/".join(parts[: length + 1]).strip("/") in {item.strip("/") for item in exclude}
+            for length in range(len(parts))
+        )
 
     def look_up_fingerprints(self, sources: list[str]) -> None:
         """Remember, in one query, the fingerprints of the stories these files made before."""
