@@ -27,7 +27,7 @@ from .assets import AssetCopier
 from .report import ImportReport
 
 # Bump when the importer's output changes, so a re-run updates stories it imported before.
-IMPORTER_VERSION = "1"
+IMPORTER_VERSION = "2"
 POST_SUFFIXES = {".md", ".markdown", ".mkdown", ".mkdn", ".mkd", ".html"}
 KNOWN_KEYS = {
     "title", "description", "tagline", "category", "categories", "tag", "tags", "author",
