@@ -16,6 +16,7 @@ from articles.importers.jekyll import (
     jekyll_slugify,
     parse_front_matter_date,
 )
+from articles.importers.progress import ProgressBar
 from articles.models import Article, Author
 
 
@@ -207,11 +208,13 @@ def test_liquid_becomes_what_the_build_showed_or_is_reported(tmp_path):
     write(tmp_path, "_posts/2017-05-24-primera.md", "---\ntitle: Primera\n---\nTexto.\n")
     code = 'def hola\n  puts "Hello World" # {{ no }}\nend'
     write(tmp_path, "_posts/2017-06-01-segunda.md",
-          "---\ntitle: Segunda\nversion: 1.1\n---\n"
+          "---\ntitle: Segunda\nversion: 1.1\nparches: [{n: 1.1.1}, {n: 1.1.2}]\n---\n"
           "Ver [la primera]({% post_url 2017-05-24-primera %}) y [otra vez]({% link _posts/2017-05-24-primera.md %}).\n\n"
           "Versión {{ page.version }} en [GitHub]({{ site.repository }}/releases).\n\n"
           f"{{% highlight ruby %}}\n{code}\n{{% endhighlight %}}\n\n"
-          "{% include aviso.html %}\n\n{% for x in page.cosas %}{{ x }}{% endfor %}\n")  # fmt: skip
+          "{% include aviso.html %}\n\n{% for x in page.cosas %}{{ x }}{% endfor %}\n\n"
+          "{% if page.version == 1.1 %}Estable{% else %}Beta{% endif %}"
+          "{% for v in page.parches %} [v{{ v.n }}]({{ site.repository }}/tag/v{{ v.n }}){% endfor %}\n")  # fmt: skip
     report = run_import(tmp_path, "--verbosity", "2")
     lines = (tmp_path / "_posts/2017-06-01-segunda.md").read_text(encoding="utf-8").splitlines()
     include_line = lines.index("{% include aviso.html %}") + 1
@@ -225,6 +228,10 @@ def test_liquid_becomes_what_the_build_showed_or_is_reported(tmp_path):
     assert f"line {include_line}: {{% include aviso.html %}} kept in a comment" in report
     assert f"line {include_line + 2}: {{% for x in page.cosas %}}" in report
     assert "{%" not in second.body_html and "Hello World" in second.body_html
+    assert (
+        "Estable [v1.1.1](https://github.com/x/y/tag/v1.1.1) "
+        "[v1.1.2](https://github.com/x/y/tag/v1.1.2)"
+    ) in second.body
     assert "link_no_destination" not in {item["code"] for item in second.todos}
 
 
@@ -324,3 +331,21 @@ def test_a_lead_image_the_library_refuses_costs_the_post_nothing(tmp_path):
     story = Article.objects.published().get()
     assert story.lead_image is None
     assert "lead image not imported: /assets/roto.png" in report
+
+
+class Terminal(StringIO):
+    """A text stream that says it is a terminal, as a user's shell is."""
+
+    def isatty(self):
+        return True
+
+
+def test_the_progress_bar_draws_on_a_terminal_only():
+    terminal, log = Terminal(), StringIO()
+    for stream in (terminal, log):
+        bar = ProgressBar(stream, width=10)
+        bar(1, 4)
+        bar(4, 4)
+        bar.close()
+    assert terminal.getvalue() == "\r[##........] 1/4\r[##########] 4/4\n"
+    assert log.getvalue() == ""

@@ -178,55 +178,133 @@ def resolve_liquid(
     ``jekyll-post:NAME`` links that the importer points at the new story once every post is
     in; ``{{ site.url }}`` and ``{{ BASE_PATH }}`` become ``site_url`` (empty: site-relative);
     other ``{{ page.* }}`` and ``{{ site.* }}`` come from ``page`` (front matter) and ``site``
-    (_config.yml). Comments and Jekyll-Bootstrap's ``JB/setup`` render nothing. Anything else
-    (includes, loops, conditions, unknown tags and variables) stays in place inside an HTML
+    (_config.yml); ``{% if %}``, ``{% unless %}`` and ``{% for %}`` over them are worked out
+    (``_evaluate_block``). Comments and Jekyll-Bootstrap's ``JB/setup`` render nothing.
+    Anything else (includes, ``site.posts``, filters, unknown tags) stays in place inside an HTML
     comment, which an editor sees in the Markdown and readers never do, and is added to
     ``notes`` as ``(line, text)``.
     """
-    page, site = page or {}, site or {}
+    scope = {"page": page or {}, "site": site or {}}
     kept: list[str] = []
 
     def keep(text: str) -> str:
-        """A placeholder no later step touches, with the text's line count (for line numbers)."""
+        """A placeholder no later step touches."""
         kept.append(text)
         return f"\x00{len(kept) - 1}\x00"
 
-    def note(match: re.Match, text: str) -> str:
-        line = body.count("\n", 0, match.start()) + 1
-        if notes is not None:
-            notes.append(
-                (line, gettext("%(liquid)s kept in a comment for an editor") % {"liquid": text})
-            )
-        return keep(f"<!-- {_LIQUID_MARK}: {text.replace('--', '- -')} -->")
+    def convert(text: str, scope: dict, first_line: int) -> str:
+        def note(match: re.Match, liquid: str) -> str:
+            line = first_line + text.count("\n", 0, match.start())
+            if notes is not None:
+                notes.append(
+                    (
+                        line,
+                        gettext("%(liquid)s kept in a comment for an editor") % {"liquid": liquid},
+                    )
+                )
+            return keep(f"<!-- {_LIQUID_MARK}: {liquid.replace('--', '- -')} -->")
 
-    def replace(match: re.Match) -> str:
-        kind = match.lastgroup
-        text = match.group(0)
-        if kind == "raw":
-            return keep(match.group("raw_text"))
-        if kind == "highlight":
-            return keep(_fenced_code(match.group("language"), match.group("code")))
-        if kind == "comment":
-            return ""
-        if kind == "block":
-            return note(match, text)
-        if kind == "output":
-            value = _variable(match.group("expression"), site_url=site_url, page=page, site=site)
-            return note(match, text) if value is None else value
-        name, _space, argument = match.group("tag").strip().partition(" ")
-        argument = argument.strip().strip("\"'")
-        if name == "post_url":
-            return f"{POST_LINK_PREFIX}{argument.lstrip('/')}"
-        if name == "link" and re.match(r"^(?:[^/]+/)?_posts/", argument):
-            return POST_LINK_PREFIX + argument.rsplit(".", 1)[0]
-        if name == "include" and argument.startswith("JB/"):
-            return ""  # Jekyll-Bootstrap's setup: it sets variables and shows nothing
-        return note(match, text)
+        def replace(match: re.Match) -> str:
+            kind = match.lastgroup
+            liquid = match.group(0)
+            if kind == "raw":
+                return keep(match.group("raw_text"))
+            if kind == "highlight":
+                return keep(_fenced_code(match.group("language"), match.group("code")))
+            if kind == "comment":
+                return ""
+            if kind == "block":
+                evaluated = _evaluate_block(liquid, scope)
+                if evaluated is None:
+                    return note(match, liquid)
+                inner, inner_scopes = evaluated
+                line = first_line + text.count("\n", 0, match.start())
+                return "".join(convert(inner, inner_scope, line) for inner_scope in inner_scopes)
+            if kind == "output":
+                value = _variable(match.group("expression"), site_url=site_url, scope=scope)
+                return note(match, liquid) if value is None else value
+            name, _space, argument = match.group("tag").strip().partition(" ")
+            argument = argument.strip().strip("\"'")
+            if name == "post_url":
+                return f"{POST_LINK_PREFIX}{argument.lstrip('/')}"
+            if name == "link" and re.match(r"^(?:[^/]+/)?_posts/", argument):
+                return POST_LINK_PREFIX + argument.rsplit(".", 1)[0]
+            if name == "include" and argument.startswith("JB/"):
+                return ""  # Jekyll-Bootstrap's setup: it sets variables and shows nothing
+            return note(match, liquid)
 
-    body = _LIQUID.sub(replace, body)
+        return _LIQUID.sub(replace, text)
+
+    body = convert(body, scope, 1)
     for index in range(len(kept) - 1, -1, -1):
         body = body.replace(f"\x00{index}\x00", kept[index])
     return body.strip() + "\n"
+
+
+_IF_BLOCK = re.compile(
+    r"\A{%-?\s*(?P<tag>if|unless)\s+(?P<condition>.*?)\s*-?%}(?P<inner>.*){%-?\s*end(?P=tag)\s*-?%}\Z",
+    re.DOTALL,
+)
+_FOR_BLOCK = re.compile(
+    r"\A{%-?\s*for\s+(?P<item>\w+)\s+in\s+(?P<items>[\w.-]+)\s*-?%}(?P<inner>.*)"
+    r"{%-?\s*endfor\s*-?%}\Z",
+    re.DOTALL,
+)
+_ELSE = re.compile(r"{%-?\s*else\s*-?%}")
+_CONDITION = re.compile(
+    r"^(?P<left>[\w.-]+)(?:\s*(?P<op>==|!=)\s*(?P<right>\"[^\"]*\"|'[^']*'|[\w.-]+))?$"
+)
+
+
+def _evaluate_block(liquid: str, scope: dict) -> tuple[str, list[dict]] | None:
+    """An ``if``/``unless`` or ``for`` over the front matter or _config.yml, worked out: the
+    text to show and the scopes to show it in (one per loop item); None when it depends on
+    anything else (``site.posts``, filters, ``elsif``, nested blocks), so it is reported."""
+    conditional = _IF_BLOCK.match(liquid)
+    if conditional:
+        inner = conditional["inner"]
+        if re.search(r"{%-?\s*(?:if|unless|elsif|for|case)\b", inner):
+            return None
+        condition = _CONDITION.match(conditional["condition"].strip())
+        found, value = _lookup(condition["left"], scope) if condition else (False, None)
+        if not found:
+            return None
+        if condition["op"]:
+            right = condition["right"]
+            if right[0] in "\"'":
+                expected = right[1:-1]
+            else:
+                known, expected = _lookup(right, scope)
+                expected = expected if known else right
+            holds = (str(value) == str(expected)) == (condition["op"] == "==")
+        else:
+            holds = value is not None and value is not False
+        if conditional["tag"] == "unless":
+            holds = not holds
+        parts = _ELSE.split(inner, maxsplit=1)
+        shown, otherwise = parts if len(parts) == 2 else (inner, "")
+        return (shown if holds else otherwise), [scope]
+    loop = _FOR_BLOCK.match(liquid)
+    if loop and not re.search(r"{%-?\s*(?:for|if|unless|case|else)\b", loop["inner"]):
+        found, items = _lookup(loop["items"], scope)
+        if found and isinstance(items, list):
+            return loop["inner"], [{**scope, loop["item"]: item} for item in items]
+    return None
+
+
+def _lookup(expression: str, scope: dict) -> tuple[bool, object]:
+    """``(found, value)`` of a dotted name (``page.tags``, ``item.title``) in the scope; a
+    key missing from the front matter is Liquid's nil, anything else unknown is not found."""
+    names = expression.split(".")
+    if names[0] not in scope:
+        return False, None
+    value = scope[names[0]]
+    for key in names[1:]:
+        if not isinstance(value, dict) or key not in value:
+            # A front-matter key a post leaves out is nil; a site.* key may come from a plugin.
+            return names[0] == "page", None
+        value = value[key]
+    return True, value
 
 
 # Where the importer leaves a post's links to other posts until their stories exist.
@@ -243,7 +321,7 @@ _LIQUID = re.compile(
     r"|(?P<single>{%-?\s*(?P<tag>.*?)\s*-?%})",
     re.DOTALL,
 )
-_VARIABLE = re.compile(r"^(page|site)((?:\.[\w-]+)+)$")
+_VARIABLE = re.compile(r"^\w+(?:\.[\w-]+)*$")
 
 
 def _fenced_code(language: str, code: str) -> str:
@@ -255,22 +333,20 @@ def _fenced_code(language: str, code: str) -> str:
     return f"\n\n{fence}{language}\n{code}\n{fence}\n\n"
 
 
-def _variable(expression: str, *, site_url: str, page: dict, site: dict) -> str | None:
-    """The value of ``{{ expression }}`` for a plain ``page.*``/``site.*`` variable, else None."""
+def _variable(expression: str, *, site_url: str, scope: dict) -> str | None:
+    """The value of ``{{ expression }}`` for a plain variable of the front matter, _config.yml
+    or a loop, else None (a filter, ``site.posts``...)."""
     expression = expression.strip()
     if expression in ("site.url", "site.baseurl", "BASE_PATH"):
         return site_url.rstrip("/")
-    match = _VARIABLE.match(expression)
-    if not match:
+    if not _VARIABLE.match(expression):
         return None
-    value = page if match.group(1) == "page" else site
-    for key in match.group(2).strip(".").split("."):
-        if not isinstance(value, dict) or key not in value:
-            return None
-        value = value[key]
+    found, value = _lookup(expression, scope)
+    if not found or isinstance(value, dict):
+        return None
     if isinstance(value, list):
         return ", ".join(str(item) for item in value)
-    return None if isinstance(value, dict) else str(value)
+    return "" if value is None else str(value)
 
 
 _TOC = re.compile(r"^[ \t]*(?:[*+-]|\d+\.)[ \t]+[^\n]*\n[ \t]*\{:[ \t]*toc[ \t]*\}[ \t]*$", re.M)
