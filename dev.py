@@ -12,6 +12,7 @@ uses it as it is.
 import argparse
 import hashlib
 import os
+import secrets
 import subprocess
 import sys
 import venv
@@ -54,8 +55,33 @@ def ensure_environment() -> Path:
     return python
 
 
+# The demo newsroom's own settings, written to .env so that `manage.py` works in this checkout
+# with no variables (the settings read .env; variables set in the environment win).
+DEMO_SETTINGS = {
+    "DEBUG": "1",
+    "SITE_NAME": "Gobierno Fácil",
+    "SITE_TAGLINE": "Periodismo de datos",
+    "TIME_ZONE": "America/Mexico_City",
+}
+
+
+def write_local_settings() -> Path:
+    """Write .env for the demo once: a generated secret key, DEBUG on, the demo database."""
+    path = ROOT / ".env"
+    if not path.exists():
+        lines = [
+            "# Written by `python3 dev.py run` for the demo newsroom on this machine only.",
+            f"SECRET_KEY={secrets.token_urlsafe(50)}",
+            f"DATABASE_URL=sqlite:///{ROOT / 'db.sqlite3'}",
+            *(f"{key}={value}" for key, value in DEMO_SETTINGS.items()),
+        ]
+        path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
 def run_site(python: Path, address: str) -> int:
     """Migrate, load the demo newsroom and serve it with Django's development server."""
+    write_local_settings()
     env = {**os.environ, "DEBUG": os.environ.get("DEBUG", "1")}
     manage = [str(python), str(ROOT / "manage.py")]
     subprocess.run([*manage, "migrate", "--no-input", "-v", "0"], check=True, env=env)

@@ -41,7 +41,9 @@ class ArticlePathRedirectMiddleware:
         )
         if old_path is None:
             return response
-        target = old_path.article.get_absolute_url()
+        article = old_path.article
+        # An imported post that jekyll-redirect-from sent elsewhere (``redirect_to``) still does.
+        target = (article.import_metadata or {}).get("redirect_to") or article.get_absolute_url()
         if target == request.path:
             # The story's own address answered 404 for another reason; redirecting would loop.
             return response

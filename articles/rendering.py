@@ -5,6 +5,7 @@ is allowed in Markdown, but everything goes through an nh3 allow-list afterwards
 event handlers, no style, no ``javascript:`` or ``data:`` URLs.
 """
 
+import functools
 import re
 import threading
 from dataclasses import dataclass
@@ -158,6 +159,8 @@ def _convert(text: str, *, library_images: bool) -> str:
         ) from error
 
 
+# The checks of one body (its links, then its images) each ask for it: render it once.
+@functools.lru_cache(maxsize=4)
 def markdown_to_unsafe_html(text: str) -> str:
     """Markdown to HTML *before* sanitizing; only for inspecting links, never for output."""
     return _convert(text, library_images=False)

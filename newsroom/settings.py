@@ -16,6 +16,20 @@ from django.utils.translation import gettext_lazy as _
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
+def read_env_file(path: Path) -> None:
+    """Take ``KEY=value`` lines from a local ``.env`` (``dev.py run`` writes the demo's) into
+    the environment; variables already set win. NEWSROOM_IGNORE_DOTENV=1 skips it (tests)."""
+    if os.environ.get("NEWSROOM_IGNORE_DOTENV") == "1" or not path.is_file():
+        return
+    for line in path.read_text(encoding="utf-8").splitlines():
+        key, separator, value = line.strip().partition("=")
+        if separator and key and not key.startswith("#"):
+            os.environ.setdefault(key.strip(), value.strip().strip("\"'"))
+
+
+read_env_file(BASE_DIR / ".env")
+
+
 def env_bool(name: str, default: bool = False) -> bool:
     """Read a yes/no environment variable ("1", "true", "yes", "on" mean yes)."""
     value = os.environ.get(name)
@@ -45,8 +59,11 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]" if DEBUG e
 # The one canonical address of the public site: feeds, sitemaps, JSON-LD and e-mails build
 # absolute URLs from it, never from the request's Host header.
 SITE_URL = os.environ.get("SITE_URL", "http://localhost:8000").rstrip("/")
-SITE_NAME = os.environ.get("SITE_NAME", "Gobierno Fácil")
-SITE_TAGLINE = os.environ.get("SITE_TAGLINE", "Periodismo de datos")
+# A new newsroom is not the demo: neutral defaults (the demo's own live in dev.py's .env).
+SITE_NAME = os.environ.get("SITE_NAME", "Newsroom")
+SITE_TAGLINE = os.environ.get("SITE_TAGLINE", "")
+# The byline of the newsroom itself (unsigned imported posts, the newsroom's own stories).
+NEWSROOM_BYLINE = os.environ.get("NEWSROOM_BYLINE") or SITE_NAME
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -175,7 +192,7 @@ AUTH_PASSWORD_VALIDATORS = [
 LANGUAGE_CODE = os.environ.get("LANGUAGE_CODE", "es")
 LANGUAGES = [("es", _("Spanish")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
-TIME_ZONE = os.environ.get("TIME_ZONE", "America/Mexico_City")
+TIME_ZONE = os.environ.get("TIME_ZONE", "UTC")
 USE_I18N = True
 USE_TZ = True
 

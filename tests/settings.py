@@ -4,6 +4,11 @@ import os
 
 os.environ.setdefault("SECRET_KEY", "tests-only-secret-key-not-for-any-real-site")
 os.environ.setdefault("SITE_URL", "https://gobiernofacil.test")
+# The suite's newsroom is the demo's (a local .env from `dev.py run` is not read).
+os.environ["NEWSROOM_IGNORE_DOTENV"] = "1"
+os.environ.setdefault("SITE_NAME", "Gobierno Fácil")
+os.environ.setdefault("SITE_TAGLINE", "Periodismo de datos")
+os.environ.setdefault("TIME_ZONE", "America/Mexico_City")
 
 from newsroom.settings import *  # noqa: E402,F403
 

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.core.files.storage import default_storage
 from django.core.management import CommandError, call_command
+from django.utils import translation
 
 from articles.importers.jekyll import (
     JekyllPostError,
@@ -29,16 +30,17 @@ MEXICO = ZoneInfo("America/Mexico_City")
 
 
 def run_import(site_dir, *args):
-    """Run the command and return what it printed."""
+    """Run the command in English and return what it printed."""
     out = StringIO()
-    call_command("import_jekyll", str(site_dir), *args, stdout=out)
+    with translation.override("en"):
+        call_command("import_jekyll", str(site_dir), *args, stdout=out)
     return out.getvalue()
 
 
 @pytest.fixture
 def imported(db, corpus_dir):
-    """The corpus imported once; returns the command's report."""
-    return run_import(corpus_dir)
+    """The corpus imported once; returns the command's report, every warning listed."""
+    return run_import(corpus_dir, "--verbosity", "2")
 
 
 @pytest.fixture
@@ -180,7 +182,7 @@ def test_broken_posts_are_reported_and_the_others_import(db, site_copy):
     (posts / "2019-01-03-binary.md").write_bytes(b"---\x00\xff\xfe binary")
     (posts / "2019-01-04-latin1.md").write_bytes("---\ntitle: Añil\n---\nB\n".encode("latin-1"))
     out = StringIO()
-    with pytest.raises(CommandError, match="5 post"):
+    with translation.override("en"), pytest.raises(CommandError, match="5 post"):
         call_command("import_jekyll", str(site_copy), stdout=out)
     report = out.getvalue()
     assert "FAILED: _posts/2019-01-01-bad-yaml.md: front matter is not valid YAML" in report

@@ -19,6 +19,9 @@ def read_settings(expression, **environment):
             "DB_PREPARED_STATEMENTS",
             "REDIS_URL",
             "DJANGO_SETTINGS_MODULE",
+            "SITE_NAME",
+            "SITE_TAGLINE",
+            "TIME_ZONE",
         }
     }
     env.update(environment)
@@ -76,10 +79,11 @@ def test_postgresql_sends_parameters_apart_and_prepares_nothing_by_itself():
     assert "server_side_binding" not in sqlite and "prepare_threshold" not in sqlite
 
 
-def test_language_and_time_zone_default_to_mexican_spanish_and_are_configurable():
-    assert read_settings("s.LANGUAGE_CODE, s.TIME_ZONE", DEBUG="1").stdout.split() == [
+def test_language_defaults_to_spanish_time_zone_and_name_are_neutral_and_configurable():
+    assert read_settings("s.LANGUAGE_CODE, s.TIME_ZONE, s.SITE_NAME", DEBUG="1").stdout.split() == [
         "es",
-        "America/Mexico_City",
+        "UTC",
+        "Newsroom",
     ]
     assert read_settings(
         "s.LANGUAGE_CODE, s.TIME_ZONE", DEBUG="1", LANGUAGE_CODE="en", TIME_ZONE="UTC"

@@ -66,11 +66,33 @@ class AssetCopier:
 
         return _REFERENCE.sub(replace, body), missing
 
-    def store(self, path: str) -> str | None:
-        """The media URL for a site file, copying it the first time; None if it is missing."""
+    def site_relative(self, body: str) -> str:
+        """Make the body's full links to the old site's own pages site-relative, so they lead
+        to the imported stories (their old addresses answer here) instead of the old host."""
+        if not any(self.site_urls):
+            return body
+
+        def relative(url):
+            for site_url in filter(None, self.site_urls):
+                if url.startswith(site_url + "/") and not _is_asset(urlsplit(url).path):
+                    return url[len(site_url) :]
+            return None
+
+        return rewrite_links(body, relative)
+
+    def site_file(self, url: str) -> Path | None:
+        """The file in the site that a path or old-site URL names, or None."""
+        path = self.local_path(url if "://" in url else "/" + url.lstrip("/"))
+        if path is None:
+            return None
         root = self.site_dir.resolve()
         source = (root / path.lstrip("/")).resolve()
-        if not source.is_relative_to(root) or not source.is_file():
+        return source if source.is_relative_to(root) and source.is_file() else None
+
+    def store(self, path: str) -> str | None:
+        """The media URL for a site file, copying it the first time; None if it is missing."""
+        source = self.site_file(path)
+        if source is None:
             return None
         if source not in self._urls:
             self._urls[source] = default_storage.url(self._save(source))
@@ -86,6 +108,17 @@ class AssetCopier:
             return name
         with source.open("rb") as handle:
             return default_storage.save(name, File(handle))
+
+
+def rewrite_links(body: str, new_url) -> str:
+    """The body with every link or image address ``url`` replaced by ``new_url(url)`` (None
+    leaves it as it is)."""
+
+    def replace(match):
+        url = new_url(match.group("url"))
+        return match.group(0) if url is None else match.group("lead") + url
+
+    return _REFERENCE.sub(replace, body)
 
 
 def stored_files_in(body: str) -> list[tuple[str, str]]:

@@ -8,20 +8,36 @@ broken post leaves nothing behind and the others carry on. Posts imported before
 careful path too. ``post_reader`` reads each file and finds whether it changed since the last
 run: an unchanged post is skipped and a changed one updates the story it made. Sections,
 authors and tags are cached in memory for the run (``subjects``).
+
+A post the old site published is published here whatever it lacks (alt text, a dek, a section,
+an author, a valid link): a check that protects readers from a new story must never make an old
+one vanish. What it lacks becomes the story's to-dos (``story_checks``), worked out once the
+whole blog is in (``_finish``), so links between its posts are judged against the new site.
 """
 
+from collections import defaultdict
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import reversion
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files import File
 from django.db import DatabaseError, connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext
 
-from .. import search
-from ..models import Article, ArticlePath, Byline, TaggedArticle
+from .. import caching, search
+from ..images.library import ImageNotStored, store_uploaded_image
+from ..models import Article, ArticlePath, Byline, Image, TaggedArticle
 from ..models.stories import refuse_null_characters
-from ..publishing import publish_article, publish_unsaved, unpublish_article
+from ..publishing import check_transition, record_publications, unpublish_article
+from ..rendering import find_link_warnings
+from ..story_checks import editorial_problems, problems_as_todos
 from . import jekyll, new_stories
-from .assets import AssetCopier
-from .post_reader import PostReader, ReadPost
+from .assets import AssetCopier, rewrite_links
+from .jekyll import POST_LINK_PREFIX
+from .post_reader import PostReader, ReadPost, may_have_link_warnings
 from .render_ahead import RenderAhead
 from .report import ImportReport
 from .subjects import Subjects
@@ -32,7 +48,9 @@ BATCH_SIZE = 200
 class JekyllImporter:
     """One import run over one site directory; ``run()`` returns the report."""
 
-    def __init__(self, site_dir: Path, *, dry_run: bool = False, site_url: str = ""):
+    def __init__(
+        self, site_dir: Path, *, dry_run: bool = False, site_url: str = "", time_zone: str = ""
+    ):
         self.site_dir = Path(site_dir)
         self.dry_run = dry_run
         self.report = ImportReport(dry_run=dry_run)
@@ -48,10 +66,37 @@ class JekyllImporter:
             old_site_urls=old_site_urls,
             assets=self.assets,
             report=self.report,
+            time_zone=time_zone,
         )
+        self._advise_settings(config, time_zone)
         self.batch_articles: dict[str, Article] | None = None
         self.render_ahead = RenderAhead(batches=0)
-        self.subjects = Subjects(report=self.report, newsroom_names=config.newsroom_names)
+        self.subjects = Subjects(
+            report=self.report,
+            newsroom_names=config.newsroom_names | {settings.NEWSROOM_BYLINE.casefold()},
+            people=config.authors,
+            assets=self.assets,
+        )
+        self.lead_images: dict[Path, Image] = {}
+        # Stories written this run, by their post's identity: (source, has section, has byline).
+        self.written: dict[str, tuple[str, bool, bool]] = {}
+
+    def _advise_settings(self, config: jekyll.SiteConfig, time_zone: str) -> None:
+        """Say which settings differ from the blog's own, for a newsroom that is this blog."""
+        blog_zone = config.timezone or time_zone
+        if config.title and config.title != settings.SITE_NAME:
+            self.report.advice.append(
+                gettext("The blog is called “%(title)s”: set SITE_NAME if the site should be too.")
+                % {"title": config.title}
+            )
+        if blog_zone and blog_zone != settings.TIME_ZONE:
+            self.report.advice.append(
+                gettext(
+                    "The blog's time zone is %(zone)s (its dates and old addresses follow it): "
+                    "set TIME_ZONE to show dates in it."
+                )
+                % {"zone": blog_zone}
+            )
 
     def run(self, *, progress=None) -> ImportReport:
         """Import every post; ``progress(done, total)`` is called after each one."""
@@ -60,6 +105,7 @@ class JekyllImporter:
             with transaction.atomic():
                 with search.index_updates_deferred():
                     self._import_files(files, progress, 0, len(files))
+                self._finish()
                 transaction.set_rollback(True)
         else:
             batches = [
@@ -72,7 +118,9 @@ class JekyllImporter:
                         self.render_ahead.submit(self.reader.bodies_to_render(following))
                     with transaction.atomic(), search.index_updates_deferred():
                         self._import_files(batch, progress, number * BATCH_SIZE, len(files))
-        self.report.counts["images"] = self.assets.copied
+            with transaction.atomic():
+                self._finish()
+        self.report.counts["images"] += self.assets.copied
         return self.report
 
     def _import_files(self, files, progress, done, total):
@@ -124,7 +172,11 @@ class JekyllImporter:
         for story in stories:
             self.report.counts["organizations"] += len(story.organization_ids)
         for source, path in result.taken_paths:
-            self.report.warn(source, f"old address {path} already leads to another story")
+            self.report.warn(
+                source,
+                gettext("old address %(path)s already leads to another story") % {"path": path},
+                "path_taken",
+            )
         self.report.counts["old_paths"] += result.old_paths
 
     def _import_read_post(self, post: ReadPost) -> new_stories.NewStory | None:
@@ -209,7 +261,8 @@ class JekyllImporter:
         self._save_article(article, post)
 
     def _prepare_new_story(self, article: Article, post: ReadPost) -> new_stories.NewStory:
-        """A new post as ``Article.save`` and ``publish_article`` would check it, unwritten.
+        """A new post checked and rendered as ``Article.save`` would, published as the old
+        site published it (``publish_as_the_old_site_did``), unwritten.
 
         Everything that can refuse the post runs before the sections, authors and tags it
         names are created, so a refused post leaves nothing behind.
@@ -219,9 +272,10 @@ class JekyllImporter:
         article.render_body(rendered_html=self.render_ahead.take(article.body))
         refuse_null_characters(article)
         if plan.publish:
-            # Every imported story gets a section and a byline (defaults when the post has none).
-            publish_unsaved(article=article, has_section=True, has_byline=True)
+            publish_as_the_old_site_did(article, at=plan.when)
         article.category = self.subjects.section(plan.section_name, post.source)
+        article.lead_image = self._lead_image(post)
+        self._remember(article, post, plan)
         return new_stories.NewStory(
             article=article,
             source=post.source,
@@ -239,14 +293,135 @@ class JekyllImporter:
         article.category = self.subjects.section(plan.section_name, post.source)
         if not plan.publish and not was_new and article.status == Article.Status.PUBLISHED:
             unpublish_article(article=article)
+        if article.lead_image_id is None:
+            article.lead_image = self._lead_image(post)
+        newly_published = plan.publish and article.status != Article.Status.PUBLISHED
+        if plan.publish:
+            publish_as_the_old_site_did(article, at=plan.when)
         article.save()
+        self._remember(article, post, plan)
         self._set_bylines(article, plan.author_names, was_new)
         self._set_tags(article, plan.tag_names, was_new)
         found = article.attach_linked_organizations(previous_body_html=previous_html)
         self.report.counts["organizations"] += len(found)
         if plan.publish:
             self._record_old_paths(article, self.reader.old_paths(post, plan), post.source)
-            publish_article(article=article, at=plan.when)
+        if newly_published:
+            record_publications(articles=[article])
+
+    def _lead_image(self, post: ReadPost) -> Image | None:
+        """The library image for the post's ``image`` (``header.image``, ``feature_image``),
+        stored once per file per run; None when it names none or a file not in the site."""
+        meta = post.post.front_matter
+        header = meta.get("header") if isinstance(meta.get("header"), dict) else {}
+        image = meta.get("image")
+        if isinstance(image, dict):  # jekyll-seo-tag's ``image: {path: ...}``
+            image = image.get("path")
+        named = str(image or header.get("image") or meta.get("feature_image") or "").strip()
+        if not named:
+            return None
+        source = self.assets.site_file(named)
+        if source is None:
+            self.report.warn(
+                post.source,
+                gettext("lead image not found in the site: %(path)s") % {"path": named},
+                "image_missing",
+            )
+            return None
+        if self.dry_run:
+            return None  # a dry run copies no file
+        if source not in self.lead_images:
+            try:
+                with source.open("rb") as handle:
+                    self.lead_images[source] = store_uploaded_image(
+                        file=File(handle, name=source.name), source=named[:200]
+                    )
+            # A picture the library refuses (not an image, too large) must not cost the post.
+            except (ValidationError, ImageNotStored, OSError) as error:
+                self.report.warn(
+                    post.source,
+                    gettext("lead image not imported: %(path)s (%(reason)s)")
+                    % {"path": named, "reason": _reason(error)},
+                    "image_missing",
+                )
+                return None
+            self.report.counts["images"] += 1
+        return self.lead_images[source]
+
+    def _remember(self, article: Article, post: ReadPost, plan) -> None:
+        """Note a story written this run, for its to-dos once the whole blog is in."""
+        self.written[post.identity] = (post.source, plan.has_section, plan.has_byline)
+
+    def _finish(self) -> None:
+        """Finish every story this run wrote, now that all the blog's posts are in.
+
+        Links to the blog's own posts (``{% post_url %}``, ``{% link %}``, their old
+        addresses) are pointed at the new stories; then links are checked and each story's
+        to-dos worked out. A few queries per chunk of stories, whatever its size.
+        """
+        by_name = {identity.rsplit("/", 1)[-1]: identity for identity in self.written}
+        identities = list(self.written)
+        for start in range(0, len(identities), BATCH_SIZE):
+            chunk = identities[start : start + BATCH_SIZE]
+            articles = list(
+                Article.objects.filter(import_metadata__jekyll_id__in=chunk).select_related(
+                    "category", "lead_image"
+                )
+            )
+            addresses = self._new_addresses(articles, by_name)
+            changed = []
+            for article in articles:
+                source, has_section, has_byline = self.written[article.import_metadata["jekyll_id"]]
+                body = rewrite_links(
+                    article.body, lambda url, addresses=addresses: _pointed(url, addresses)
+                )
+                if body != article.body:
+                    article.body = body
+                    article.render_body()
+                    changed.append(article)
+                if may_have_link_warnings(body):
+                    for warning in find_link_warnings(body):
+                        self.report.warn(source, str(warning), f"link_{warning.kind}")
+                problems = editorial_problems(
+                    article, has_section=has_section, has_byline=has_byline
+                )
+                article.todos = problems_as_todos(problems)
+                self.report.todo(source, problems)
+            Article.objects.bulk_update(articles, ["todos"])
+            Article.objects.bulk_update(
+                changed, ["body", "body_html", "word_count", "reading_time"]
+            )
+            if changed:
+                # bulk_update sends no signal: readers may have been served the old links.
+                caching.content_changed(*(article.get_absolute_url() for article in changed))
+
+    def _new_addresses(self, articles: list[Article], by_name: dict[str, str]) -> dict[str, str]:
+        """The new address of every post and old address the stories' links name."""
+        post_links, paths = set(), set()
+        for article in articles:
+            for url in _link_targets(article.body):
+                if url.startswith(POST_LINK_PREFIX):
+                    post_links.add(url.split("#", 1)[0])
+                elif url.startswith("/") and not url.startswith(("//", "/media/", "/static/")):
+                    paths.add(jekyll.normalize_old_path(urlsplit(url).path))
+        links_to = defaultdict(list)
+        for link in post_links:
+            name = link.removeprefix(POST_LINK_PREFIX)
+            base = name.rsplit("/", 1)[-1]
+            links_to[by_name.get(base, name if "_posts/" in name else f"_posts/{name}")].append(
+                link
+            )
+        found = {}
+        for target in Article.objects.filter(
+            import_metadata__jekyll_id__in=list(links_to)
+        ).select_related("category"):
+            for link in links_to[target.import_metadata["jekyll_id"]]:
+                found[link] = target.get_absolute_url()
+        for old in ArticlePath.objects.filter(
+            path__in=paths, article__in=Article.objects.published()
+        ).select_related("article__category"):
+            found[old.path] = old.article.get_absolute_url()
+        return found
 
     def _set_bylines(self, article, names, was_new):
         author_ids = [self.subjects.author(name).pk for name in names]
@@ -276,10 +451,46 @@ class JekyllImporter:
         taken = dict(ArticlePath.objects.filter(path__in=paths).values_list("path", "article_id"))
         for path, owner in taken.items():
             if owner != article.pk:
-                self.report.warn(source, f"old address {path} already leads to another story")
+                self.report.warn(
+                    source,
+                    gettext("old address %(path)s already leads to another story") % {"path": path},
+                    "path_taken",
+                )
         new_paths = [ArticlePath(path=path, article=article) for path in paths if path not in taken]
         ArticlePath.objects.bulk_create(new_paths)
         self.report.counts["old_paths"] += len(new_paths)
+
+
+def _link_targets(body: str) -> list[str]:
+    targets = []
+    rewrite_links(body, lambda url: targets.append(url))
+    return targets
+
+
+def _pointed(url: str, addresses: dict[str, str]) -> str | None:
+    """The new address for a link to one of the blog's posts, or None to leave it."""
+    if url.startswith(POST_LINK_PREFIX):
+        link, hash_mark, fragment = url.partition("#")
+        new = addresses.get(link)
+        return new + hash_mark + fragment if new else None
+    if not url.startswith("/"):
+        return None
+    parts = urlsplit(url)
+    new = addresses.get(jekyll.normalize_old_path(parts.path))
+    return new + (f"#{parts.fragment}" if parts.fragment else "") if new else None
+
+
+def publish_as_the_old_site_did(article: Article, *, at) -> None:
+    """Make a story published as its post was, without ``publish_article``'s checks.
+
+    What the story lacks does not hold it back (the old site published it): it becomes its
+    to-dos instead. ``at`` is the post's date; a story published before keeps its state.
+    """
+    if article.status != Article.Status.PUBLISHED:
+        check_transition(article=article, user=None, to_status=Article.Status.PUBLISHED)
+        article.status = Article.Status.PUBLISHED
+    article.published_at = at or article.published_at or timezone.now()
+    article.embargoed_until = None
 
 
 def _reason(error: Exception) -> str:
@@ -290,7 +501,8 @@ def _reason(error: Exception) -> str:
 
 
 def import_site(
-    site_dir, *, dry_run: bool = False, site_url: str = "", progress=None
+    site_dir, *, dry_run: bool = False, site_url: str = "", time_zone: str = "", progress=None
 ) -> ImportReport:
     """Import a Jekyll site directory; see ``JekyllImporter``."""
-    return JekyllImporter(site_dir, dry_run=dry_run, site_url=site_url).run(progress=progress)
+    importer = JekyllImporter(site_dir, dry_run=dry_run, site_url=site_url, time_zone=time_zone)
+    return importer.run(progress=progress)

@@ -14,24 +14,30 @@ import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.utils import timezone
 from django.utils.text import slugify
+from django.utils.translation import gettext
 
 from ..models import Article, ArticlePath
-from ..rendering import find_link_warnings
 from . import jekyll
 from .assets import AssetCopier
 from .report import ImportReport
 
 # Bump when the importer's output changes, so a re-run updates stories it imported before.
-IMPORTER_VERSION = "1"
+IMPORTER_VERSION = "2"
 POST_SUFFIXES = {".md", ".markdown", ".mkdown", ".mkdn", ".mkd", ".html"}
 KNOWN_KEYS = {
     "title", "description", "tagline", "category", "categories", "tag", "tags", "author",
-    "date", "permalink", "published", "slug", "redirect_from",
+    "date", "permalink", "published", "slug", "redirect_from", "redirect_to", "excerpt",
+    "hidden", "sitemap", "last_modified_at",
 }  # fmt: skip
+# Where the summary ends in a body, when _config.yml names no ``excerpt_separator``.
+MORE_SEPARATOR = "<!--more-->"
+# Folders Jekyll never reads (its default ``exclude``).
+JEKYLL_EXCLUDES = {"vendor", "node_modules", "vendor/bundle", "vendor/cache", "vendor/gems"}
 # Theme keys every post carries: kept for the export, not worth a warning.
 QUIET_KEYS = {"layout"}
 MAX_PATH = ArticlePath._meta.get_field("path").max_length
@@ -55,7 +61,7 @@ class ReadPost:
     is_draft_file: bool
     slug_source: str
     # The body as ``PostReader.body_of`` made it, when it was made ahead (``bodies_to_render``).
-    localized: tuple[str, list[str]] | None = None
+    localized: tuple[str, list[str], list] | None = None
 
     @property
     def candidate_slugs(self) -> list[str]:
@@ -76,6 +82,14 @@ class PostPlan:
     categories: list[str]
     author_names: list[str] = field(default_factory=list)
     tag_names: list[str] = field(default_factory=list)
+    # Whether the post itself named an author (or the blog's _config.yml did): a story signed
+    # by the newsroom's default byline gets a to-do, as one filed in the default section does.
+    has_byline: bool = True
+
+    @property
+    def has_section(self) -> bool:
+        """Whether the post names a category (else it is filed in the default section)."""
+        return bool(self.categories)
 
     @property
     def section_name(self) -> str | None:
@@ -94,15 +108,24 @@ class PostReader:
         old_site_urls: set[str],
         assets: AssetCopier,
         report: ImportReport,
+        time_zone: str = "",
     ):
         self.site_dir = site_dir
         self.config = config
+        # Jekyll reads dates, and builds addresses, in the blog's own time zone.
+        self.zone = ZoneInfo(config.timezone or time_zone or settings.TIME_ZONE)
+        collections = config.raw.get("collections")
+        posts = collections.get("posts") if isinstance(collections, dict) else None
+        # ``collections: posts: permalink:`` wins over the site's ``permalink``.
+        self.permalink = str(
+            (posts.get("permalink") if isinstance(posts, dict) else None) or config.permalink
+        )
         self.assets = assets
         self.report = report
         # Everything besides the file that shapes the story: a change in any of them makes
         # every post count as changed on the next run.
         self.fingerprint_context = json.dumps(
-            [IMPORTER_VERSION, config.permalink, config.baseurl, settings.TIME_ZONE,
+            [IMPORTER_VERSION, self.permalink, config.baseurl, str(self.zone),
              sorted(config.newsroom_names), sorted(old_site_urls)]
         ).encode()  # fmt: skip
         self.fingerprints: dict[str, str] = {}
@@ -110,15 +133,32 @@ class PostReader:
         self._read_ahead: dict[str, tuple[bytes, jekyll.JekyllPost, tuple[str, list[str]]]] = {}
 
     def post_files(self) -> list[Path]:
-        """Every post and draft file, in a stable order."""
+        """Every post and draft file, in a stable order: ``_posts`` (and its subfolders),
+        category folders' ``_posts`` (``news/_posts``) and ``_drafts``."""
+        folders = [self.site_dir / "_posts"]
+        folders += sorted(
+            folder
+            for folder in self.site_dir.glob("*/**/_posts")
+            if not self._excluded(folder.relative_to(self.site_dir).parts[:-1])
+        )
+        folders.append(self.site_dir / "_drafts")
         files = []
-        for folder in ("_posts", "_drafts"):
+        for folder in folders:
             files += sorted(
                 path
-                for path in (self.site_dir / folder).rglob("*")
+                for path in folder.rglob("*")
                 if path.is_file() and path.suffix.lower() in POST_SUFFIXES
             )
         return files
+
+    def _excluded(self, parts: tuple[str, ...]) -> bool:
+        """Whether Jekyll skips a folder: hidden or underscored ones, its default excludes
+        (bundled gems, node modules) and the site's ``exclude`` list."""
+        exclude = set(jekyll.as_list(self.config.raw.get("exclude"))) | JEKYLL_EXCLUDES
+        return any(part.startswith(("_", ".")) for part in parts) or any(
+            "/".join(parts[: length + 1]).strip("/") in {item.strip("/") for item in exclude}
+            for length in range(len(parts))
+        )
 
     def look_up_fingerprints(self, sources: list[str]) -> None:
         """Remember, in one query, the fingerprints of the stories these files made before."""
@@ -153,7 +193,11 @@ class PostReader:
         else:
             post, localized = jekyll.decode_post(data, filename=path.name), None
         if _is_dateless(post, source):
-            self.report.warn(source, "skipped: a post's file name must be YYYY-MM-DD-title.md")
+            self.report.warn(
+                source,
+                gettext("skipped: a post's file name must be YYYY-MM-DD-title.md"),
+                "skipped",
+            )
             return None
         slug_source = str(post.front_matter.get("slug") or post.slug or Path(identity).name)
         return ReadPost(post, source, identity, fingerprint, is_draft_file, slug_source, localized)
@@ -183,40 +227,67 @@ class PostReader:
                 continue
         return bodies
 
-    def body_of(self, post: jekyll.JekyllPost) -> tuple[str, list[str]]:
+    def body_of(self, post: jekyll.JekyllPost) -> tuple[str, list[str], list]:
         """The story's Markdown: Liquid resolved, the site's images copied and pointed at
-        media storage; and the image paths that were missing."""
-        return self.assets.localize(jekyll.resolve_liquid(post.body))
+        media storage, links to the old site's own pages made site-relative; the image paths
+        that were missing; and the Liquid kept for an editor, as ``(line, text)``."""
+        notes = []
+        body = jekyll.resolve_liquid(
+            post.body, page=post.front_matter, site=self.config.raw, notes=notes
+        )
+        toc_notes = []
+        body = jekyll.kramdown_to_markdown(body, notes=toc_notes)
+        notes += toc_notes
+        notes = [(post.body_line - 1 + line, text) for line, text in notes]
+        body = _without_repeated_title(body, str(post.front_matter.get("title") or ""))
+        body, missing = self.assets.localize(body)
+        return self.assets.site_relative(body), missing, notes
 
     def fill_fields(self, article: Article, post: ReadPost) -> PostPlan:
         """Set the story's own fields from the post and report what looks wrong (no writes)."""
         meta, source = post.post.front_matter, post.source
         plan = PostPlan(
             publish=not post.is_draft_file and meta.get("published") not in (False, "false"),
-            when=_publication_time(meta, post.post.file_date),
-            categories=jekyll.front_matter_list(meta, "category", "categories"),
+            when=_publication_time(meta, post.post.file_date, self.zone),
+            categories=_folder_categories(source)
+            + jekyll.front_matter_list(meta, "category", "categories"),
         )
         headline = str(meta.get("title") or "").strip()
         if not headline:
             headline = jekyll.titleize_slug(post.post.slug or Path(post.identity).name)
-            self.report.warn(source, f"no title; using “{headline}”")
+            self.report.warn(
+                source, gettext("no title; using “%(title)s”") % {"title": headline}, "no_title"
+            )
         if len(headline) > Article._meta.get_field("headline").max_length:
             raise jekyll.JekyllPostError("the title is longer than 300 characters")
-        body, missing = post.localized or self.body_of(post.post)
+        body, missing, notes = post.localized or self.body_of(post.post)
+        for line, text in notes:
+            self.report.warn(
+                source, gettext("line %(line)d: %(what)s") % {"line": line, "what": text}, "liquid"
+            )
+        body, summary = self._split_summary(body, meta)
+        redirect_to = str(meta.get("redirect_to") or "").strip()
+        if redirect_to and not body.strip():
+            # jekyll-redirect-from served a redirect here; the story says where it went.
+            body = f"[{redirect_to}]({redirect_to})\n"
         for path in missing:
-            self.report.warn(source, f"image not found in the site: {path}")
+            self.report.warn(
+                source,
+                gettext("image not found in the site: %(path)s") % {"path": path},
+                "image_missing",
+            )
         self.report.counts["images_missing"] += len(missing)
-        for warning in find_link_warnings(body) if _may_have_link_warnings(body) else []:
-            self.report.warn(source, str(warning))
         unknown = {key: value for key, value in meta.items() if key not in KNOWN_KEYS}
         if set(unknown) - QUIET_KEYS:
             self.report.warn(
                 source,
-                f"unknown front-matter keys kept: {', '.join(sorted(set(unknown) - QUIET_KEYS))}",
+                gettext("unknown front-matter keys kept: %(keys)s")
+                % {"keys": ", ".join(sorted(set(unknown) - QUIET_KEYS))},
+                "unknown_keys",
             )
         article.headline = headline
         article.dek = str(meta.get("description") or "").strip()
-        article.summary = str(meta.get("tagline") or "").strip()
+        article.summary = summary
         article.body = body
         article.published_at = plan.when
         article.import_metadata = {
@@ -225,21 +296,38 @@ class PostReader:
             "fingerprint": post.fingerprint,
             "front_matter": json.loads(json.dumps(unknown, default=str)),
         }
-        plan.author_names = self._byline_names(meta, source)
+        if re.match(r"^(?:https?://|/(?!/))\S*$", redirect_to):
+            # Its old addresses answer 301 there, as jekyll-redirect-from's page did.
+            article.import_metadata["redirect_to"] = redirect_to
+        plan.author_names, plan.has_byline = self._byline_names(meta)
         extra_categories = plan.categories[1:]
         if extra_categories:
             self.report.warn(
-                source, f"extra categories kept as tags: {', '.join(extra_categories)}"
+                source,
+                gettext("extra categories kept as tags: %(names)s")
+                % {"names": ", ".join(extra_categories)},
+                "extra_categories",
             )
         plan.tag_names = jekyll.front_matter_list(meta, "tag", "tags") + extra_categories
         return plan
 
+    def _split_summary(self, body: str, meta: dict) -> tuple[str, str]:
+        """The body without its excerpt separator, and the summary: front matter's
+        ``excerpt`` (or ``tagline``), else the text before the separator."""
+        separator = str(self.config.raw.get("excerpt_separator") or MORE_SEPARATOR)
+        before, found, after = body.partition(separator) if separator.strip() else (body, "", "")
+        summary = str(meta.get("excerpt") or meta.get("tagline") or "").strip()
+        if not found:
+            return body, summary
+        return before.rstrip() + "\n\n" + after.lstrip(), summary or before.strip()
+
     def old_paths(self, post: ReadPost, plan: PostPlan) -> list[str]:
         """Every address the post had on the old site, as paths this site can answer."""
         meta = post.post.front_matter
-        local_when = timezone.localtime(plan.when)
-        slug = str(meta.get("slug") or post.post.slug)
-        pattern = str(meta.get("permalink") or self.config.permalink)
+        local_when = plan.when.astimezone(self.zone)
+        # Jekyll drops the trailing dots of a file's slug.
+        slug = str(meta.get("slug") or post.post.slug.rstrip("."))
+        pattern = str(meta.get("permalink") or self.permalink)
         paths = jekyll.expand_permalink(
             pattern, when=local_when, slug=slug, categories=plan.categories
         )
@@ -250,12 +338,23 @@ class PostReader:
             paths = [jekyll.normalize_old_path(self.config.baseurl + path) for path in paths]
         return [path for path in dict.fromkeys(paths) if len(path) <= MAX_PATH]
 
-    def _byline_names(self, meta: dict, source: str) -> list[str]:
-        names = jekyll.split_authors(meta.get("author"))
-        if not names:
-            names = [self.config.author_name or self.config.title or settings.SITE_NAME]
-            self.report.warn(source, f"no author; signed by “{names[0]}”")
-        return names
+    def _byline_names(self, meta: dict) -> tuple[list[str], bool]:
+        """The post's authors, else the blog's author; else the newsroom (and a to-do)."""
+        names = [
+            str(self.config.authors.get(name, {}).get("name") or name)
+            for name in jekyll.split_authors(meta.get("author"))
+        ]
+        if names:
+            return names, True
+        if self.config.author_name:
+            return [self.config.author_name], True
+        return [self.config.title or settings.NEWSROOM_BYLINE], False
+
+
+def _folder_categories(source: str) -> list[str]:
+    """The categories Jekyll takes from the folders above ``_posts`` (``news/_posts/x.md``)."""
+    folders = source.split("/")
+    return folders[: folders.index("_posts")] if "_posts" in folders else []
 
 
 def _is_draft(source: str) -> bool:
@@ -272,18 +371,33 @@ def _identity(source: str) -> str:
     return source.rsplit(".", 1)[0]
 
 
-def _publication_time(meta: dict, file_date: date | None) -> datetime | None:
+def _publication_time(meta: dict, file_date: date | None, zone: ZoneInfo) -> datetime | None:
+    """The post's moment: its ``date`` (a zone of its own kept), else its file's day, at
+    midnight in the blog's zone as Jekyll reads it."""
     value = jekyll.parse_front_matter_date(meta.get("date")) or file_date
     if value is None:
         return None
     if not isinstance(value, datetime):
         value = datetime.combine(value, time())
     if timezone.is_naive(value):
-        value = timezone.make_aware(value)
+        value = value.replace(tzinfo=zone)
     return value
 
 
-def _may_have_link_warnings(body: str) -> bool:
+def _without_repeated_title(body: str, title: str) -> str:
+    """The body without a first heading that repeats the title (``{{ page.title }}`` over
+    ``====``, or ``# Title``): the story page shows the headline already."""
+    if not title:
+        return body
+    heading = re.match(
+        r"\A\s*(?:#\s*(?P<atx>[^\n]+?)\s*#*\s*\n|(?P<setext>[^\n]+)\n=+[ \t]*\n)", body + "\n"
+    )
+    if heading and (heading["atx"] or heading["setext"]).strip() == title.strip():
+        return body[heading.end() :].lstrip("\n") or body
+    return body
+
+
+def may_have_link_warnings(body: str) -> bool:
     """False only when every link target is a plain web address, which can never warn.
 
     ``find_link_warnings`` renders the Markdown a second time; most posts link only to full

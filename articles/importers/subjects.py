@@ -1,14 +1,23 @@
 """The sections, authors and tags an import files stories under: reused by name, whatever its
 case, and created the first time a post names them."""
 
+from django.core.files import File
 from django.utils.text import slugify
+from django.utils.translation import gettext
 from taggit.models import Tag
 
 from ..models import Author, Category
+from . import jekyll
+from .assets import AssetCopier
 from .report import ImportReport
 
 # Where a post without a category goes: a name that reads the same in Spanish and English.
 DEFAULT_SECTION_NAME = "General"
+# Profile keys of _data/authors.yml that are links, with the address a bare handle goes under.
+_PROFILE_LINKS = {
+    "url": "", "website": "", "web": "", "twitter": "https://twitter.com/",
+    "github": "https://github.com/", "mastodon": "", "linkedin": "https://www.linkedin.com/in/",
+}  # fmt: skip
 
 
 class _CaseInsensitiveCache:
@@ -40,9 +49,22 @@ class _CaseInsensitiveCache:
 class Subjects:
     """Sections, authors and tags by case-folded name for one import run; counts what it creates."""
 
-    def __init__(self, *, report: ImportReport, newsroom_names: set[str]):
+    def __init__(
+        self,
+        *,
+        report: ImportReport,
+        newsroom_names: set[str],
+        people: dict | None = None,
+        assets: AssetCopier | None = None,
+    ):
         self.report = report
         self.newsroom_names = newsroom_names
+        # What the site knows of each person (``_data/authors.yml``), by case-folded name.
+        self.people = {
+            str(details.get("name") or key).casefold(): details
+            for key, details in (people or {}).items()
+        }
+        self.assets = assets
         self.reload()
 
     def reload(self) -> None:
@@ -54,7 +76,12 @@ class Subjects:
     def section(self, name: str | None, source: str) -> Category:
         """The section called ``name``, or the default one (with a warning) when there is none."""
         if not name:
-            self.report.warn(source, f"no category; filed under “{DEFAULT_SECTION_NAME}”")
+            self.report.warn(
+                source,
+                gettext("no category; filed under “%(section)s”")
+                % {"section": DEFAULT_SECTION_NAME},
+                "no_category",
+            )
             name = DEFAULT_SECTION_NAME
         name = name.strip()[:100]
         section, created = self.sections.find_or_add(
@@ -71,13 +98,34 @@ class Subjects:
         is_newsroom = name.casefold() in self.newsroom_names
         author, created = self.authors.find_or_add(
             name,
-            lambda: Author.objects.create(
-                name=name[:150],
-                slug=self.authors.unique_slug(name, "autor"),
-                kind=Author.Kind.ORGANIZATION if is_newsroom else Author.Kind.PERSON,
+            lambda: self._new_author(
+                Author(
+                    name=name[:150],
+                    slug=self.authors.unique_slug(name, "autor"),
+                    kind=Author.Kind.ORGANIZATION if is_newsroom else Author.Kind.PERSON,
+                )
             ),
         )
         self.report.counts["authors"] += created
+        return author
+
+    def _new_author(self, author: Author) -> Author:
+        """Save a new author with the bio, links and photo ``_data/authors.yml`` gives."""
+        details = self.people.get(author.name.casefold(), {})
+        author.bio = str(details.get("bio") or details.get("description") or "").strip()
+        links = details.get("links")
+        links = list(links.values()) if isinstance(links, dict) else jekyll.as_list(links)
+        for key, prefix in _PROFILE_LINKS.items():
+            if details.get(key):
+                value = str(details[key]).strip()
+                links.append(value if "://" in value else prefix + value.lstrip("@"))
+        author.links = "\n".join(dict.fromkeys(str(link).strip() for link in links if link))
+        avatar = str(details.get("avatar") or details.get("image") or details.get("picture") or "")
+        source = self.assets.site_file(avatar) if self.assets and avatar else None
+        if source is not None and not self.assets.dry_run:
+            with source.open("rb") as handle:
+                author.photo.save(source.name, File(handle), save=False)
+        author.save()
         return author
 
     def tag(self, name: str) -> Tag:

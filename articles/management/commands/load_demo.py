@@ -19,6 +19,8 @@ from articles.publishing import publish_article
 DEMO_DIR = Path(settings.BASE_DIR) / "demo"
 DEMO_USERNAME = "admin"
 DEMO_PASSWORD = "newsroom-demo"  # printed in the README; for a local demo only
+# The demo newsroom's own byline, whatever SITE_NAME this checkout has.
+DEMO_NEWSROOM = "Gobierno Fácil"
 
 
 class Command(BaseCommand):
@@ -82,7 +84,7 @@ class Command(BaseCommand):
             author = Author.objects.filter(name=name).first() or Author.objects.create(
                 name=name,
                 slug=slugify(name),
-                kind=Author.Kind.ORGANIZATION if name == settings.SITE_NAME else Author.Kind.PERSON,
+                kind=Author.Kind.ORGANIZATION if name == DEMO_NEWSROOM else Author.Kind.PERSON,
             )
             Byline.objects.create(article=article, author=author, position=position)
         article.tags.set(as_list(meta.get("tags")))
@@ -106,4 +108,4 @@ class Command(BaseCommand):
         if created:
             user.set_password(DEMO_PASSWORD)
             user.save()
-        Author.objects.filter(name=settings.SITE_NAME, user__isnull=True).update(user=user)
+        Author.objects.filter(name=DEMO_NEWSROOM, user__isnull=True).update(user=user)
