@@ -200,6 +200,15 @@ STORAGES = {
 # Behind a TLS-terminating proxy (docker-compose, a PaaS) the proxy says the request was HTTPS.
 if env_bool("BEHIND_TLS_PROXY"):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# How many proxies stand in front of the app (each appends to X-Forwarded-For); the client's
+# address is read from that header only on requests that come from TRUSTED_PROXY_NETWORKS
+# (newsroom/security.py). One proxy behind BEHIND_TLS_PROXY unless said otherwise.
+TRUSTED_PROXY_COUNT = int(
+    os.environ.get("TRUSTED_PROXY_COUNT", "1" if env_bool("BEHIND_TLS_PROXY") else "0")
+)
+TRUSTED_PROXY_NETWORKS = env_list(
+    "TRUSTED_PROXY_NETWORKS", "127.0.0.0/8,::1/128,10.0.0.0/8,172.16.0.0/12,192.168.0.0/16,fc00::/7"
+)
 # A site whose canonical address is https is served only over https: plain requests are
 # redirected (except the load balancer's health probe) and browsers are told to remember it.
 SITE_IS_HTTPS = SITE_URL.startswith("https://")
@@ -242,16 +251,21 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
-# Login throttling (django-axes): after AXES_FAILURE_LIMIT failures, the username and the address
-# are each locked out for AXES_COOLOFF_MINUTES; an administrator can unlock them sooner in the
-# admin ("Access attempts"). A success resets the count.
+# Login throttling (django-axes): after AXES_FAILURE_LIMIT failures, a username is locked out
+# from that address for AXES_COOLOFF_MINUTES; an address alone after failing with
+# AXES_USERNAMES_PER_ADDRESS usernames, a username alone after failing from
+# AXES_ADDRESSES_PER_USERNAME addresses (newsroom/security.py), so one person's typos never lock
+# out the newsroom behind the same NAT. An administrator can unlock sooner in the admin
+# ("Access attempts"). A success resets the count.
 AXES_VERBOSE = False  # no banner on every manage.py command
 AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("AXES_COOLOFF_MINUTES", "15")))
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_USERNAMES_PER_ADDRESS = int(os.environ.get("AXES_USERNAMES_PER_ADDRESS", "20"))
+AXES_ADDRESSES_PER_USERNAME = int(os.environ.get("AXES_ADDRESSES_PER_USERNAME", "10"))
+AXES_LOCKOUT_PARAMETERS = "newsroom.security.lockout_parameters"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "newsroom.security.lockout_response"
-# Behind the proxy every request comes from the proxy; the client is the address it appended.
+# Behind proxies every request comes from a proxy; the client is the address they appended.
 AXES_CLIENT_IP_CALLABLE = "newsroom.security.client_ip_address"
 
 # Story bodies are editors' Markdown; a cap keeps one paste from becoming a denial of service.
