@@ -169,3 +169,17 @@ def test_no_absolute_address_comes_from_the_host_header(demo, editora, settings)
     )
     assert FORGED_HOST not in mail.outbox[-1].body
     assert reset_link_in(mail.outbox[-1]).startswith(SITE)
+
+
+@pytest.mark.threat(47)
+def test_t47_the_reset_page_answers_the_same_for_an_unknown_address(editora):
+    known = Client().post(
+        reverse("admin_password_reset"), {"email": "editora@redaccion.test"}, follow=True
+    )
+    unknown = Client().post(
+        reverse("admin_password_reset"), {"email": "nadie@redaccion.test"}, follow=True
+    )
+
+    assert known.redirect_chain == unknown.redirect_chain
+    assert known.content == unknown.content
+    assert len(mail.outbox) == 1

@@ -22,7 +22,7 @@ from tests.workflow_helpers import change_url, form_data
 
 pytestmark = pytest.mark.django_db
 
-WORKFLOW_DOC = Path(__file__).resolve().parent.parent / "docs" / "workflow.md"
+DOCS = Path(__file__).resolve().parent.parent / "docs"
 STORY_LIST = reverse("admin:articles_article_changelist")
 
 
@@ -232,8 +232,9 @@ def test_role_table_cell(subject, action, role, allowed):
     assert CHECKS[subject, action](user, client) is allowed
 
 
-def test_the_workflow_page_shows_the_role_table_of_the_code():
-    page = WORKFLOW_DOC.read_text()
+@pytest.mark.parametrize("doc", ["workflow.md", "security.md"])
+def test_the_docs_show_the_role_table_of_the_code(doc):
+    page = (DOCS / doc).read_text()
     start = page.index("<!-- role-table -->\n") + len("<!-- role-table -->\n")
     end = page.index("<!-- /role-table -->")
 
