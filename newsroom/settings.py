@@ -222,7 +222,7 @@ if env_bool("BEHIND_TLS_PROXY"):
 # address is read from that header only on requests that come from TRUSTED_PROXY_NETWORKS
 # (newsroom/security.py). One proxy behind BEHIND_TLS_PROXY unless said otherwise.
 TRUSTED_PROXY_COUNT = int(
-    os.environ.get("TRUSTED_PROXY_COUNT", "1" if env_bool("BEHIND_TLS_PROXY") else "0")
+    os.environ.get("TRUSTED_PROXY_COUNT") or ("1" if env_bool("BEHIND_TLS_PROXY") else "0")
 )
 TRUSTED_PROXY_NETWORKS = env_list(
     "TRUSTED_PROXY_NETWORKS", "127.0.0.0/8,::1/128,10.0.0.0/8,172.16.0.0/12,192.168.0.0/16,fc00::/7"

@@ -256,3 +256,16 @@ def test_a_reporter_typing_unknown_tags_gets_an_error_naming_them(reporter):
     assert "“Agua”" not in error
     assert not Tag.objects.filter(name__in=["sequía", "Presas"]).exists()
     assert response.context["adminform"].form["tags"].value() == "Agua, sequía, Presas"
+
+
+def test_a_picture_in_the_body_of_a_published_story_is_an_editors_to_change(reporter):
+    image = ImageFactory(user=reporter)
+    other = ImageFactory(user=reporter)
+    ArticleFactory(body=f"Texto.\n\n![Foto](image:{image.pk})\n")
+    # A number that only starts like it is another picture.
+    ArticleFactory(body=f"![Foto](image:{other.pk}0)")
+    client = Client()
+    client.force_login(reporter)
+
+    assert image_changed(client, image) is False
+    assert image_changed(client, other) is True
