@@ -12,8 +12,9 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from taggit.models import Tag
 
-from .. import editing, object_permissions, publishing, rendering, search
+from .. import editing, publishing, rendering, search
 from ..models import Article, Byline
+from ..object_permissions import stories_listed_for, unknown_tags
 from ..querysets import NOT_IN_TEASERS
 from .filters import SubjectLinksFilter
 from .widgets import MarkdownEditorWidget, TagAutocompleteWidget
@@ -53,7 +54,7 @@ class ArticleAdminForm(forms.ModelForm):
 
     def clean_tags(self):
         tags = self.cleaned_data["tags"]
-        unknown = object_permissions.unknown_tags(self.user, tags) if self.user else []
+        unknown = unknown_tags(self.user, tags) if self.user else []
         if unknown:
             raise ValidationError(
                 ngettext(
@@ -148,7 +149,7 @@ class ArticleAdmin(WorkflowAdminMixin, admin.ModelAdmin):
     def get_queryset(self, request):
         # The list, its search, counts and date links show only what this user may find
         # (a reporter: no colleague's unpublished story).
-        return object_permissions.stories_listed_for(request.user, self.all_stories(request))
+        return stories_listed_for(request.user, self.all_stories(request))
 
     def all_stories(self, request):
         """Every story, byline and tags like a public list but every column: this also reads
