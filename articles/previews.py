@@ -16,6 +16,10 @@ from django.utils.translation import gettext as _
 from .models import Article, PreviewLink
 
 SALT = "articles.preview-link"
+# A shared link shows the story while it is being written or is public. Unpublishing revokes
+# every link for good (``publishing.unpublish_article``); this check is the second wall, for a
+# story whose state changed some other way. A deleted story takes its links with it (cascade).
+PREVIEWABLE = {Article.Status.DRAFT, Article.Status.IN_REVIEW, Article.Status.PUBLISHED}
 DEFAULT_LIFETIME = timedelta(days=3)
 MAX_LIFETIME = timedelta(days=30)
 
@@ -56,15 +60,23 @@ def revoke_preview_link(*, link: PreviewLink, user) -> PreviewLink:
     return link
 
 
+def revoke_all_links(article: Article) -> int:
+    """Stop every link to this story, now and for good (when it is unpublished)."""
+    return PreviewLink.objects.filter(article=article, revoked_at__isnull=True).update(
+        revoked_at=timezone.now()
+    )
+
+
 def article_for_token(signed: str) -> Article:
-    """The story a shared address shows; ``PreviewLink.DoesNotExist`` for a bad address and
-    ``PreviewLinkGone`` for an expired or revoked one."""
+    """The story a shared address shows; ``PreviewLink.DoesNotExist`` for a bad address (or a
+    deleted story) and ``PreviewLinkGone`` for an expired or revoked one, or one whose story
+    is not ``PREVIEWABLE`` (unpublished)."""
     try:
         token = signing.Signer(salt=SALT).unsign(signed)
     except signing.BadSignature:
         raise PreviewLink.DoesNotExist from None
     link = PreviewLink.objects.select_related("article").get(token=token)
-    if not link.is_usable:
+    if not link.is_usable or link.article.status not in PREVIEWABLE:
         raise PreviewLinkGone
     return Article.objects.for_detail().get(pk=link.article_id)
 

@@ -17,7 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from . import images
+from . import images, previews
 from .models import Article, ArticleTransition, Correction
 
 Status = Article.Status
@@ -221,8 +221,10 @@ def record_publications(*, articles: list[Article], user=None, note: str = "") -
 
 @transaction.atomic
 def unpublish_article(*, article: Article, user=None, note: str = "") -> Article:
-    """Take a story off the public site; it keeps its publication time for the record."""
+    """Take a story off the public site; it keeps its publication time for the record, and
+    every preview link to it stops working for good."""
     check_transition(article=article, user=user, to_status=Status.UNPUBLISHED)
+    previews.revoke_all_links(article)
     return _move(article=article, user=user, to_status=Status.UNPUBLISHED, note=note, fields=[])
 
 

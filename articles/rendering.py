@@ -18,7 +18,8 @@ from django.conf import settings
 from django.urls import Resolver404, resolve
 from django.utils.translation import gettext_lazy as _
 
-from .markdown_guard import MarkdownRefused, RenderTimeout, check_markdown, time_budget
+from . import render_worker
+from .markdown_guard import MarkdownRefused, check_markdown
 from .smart_punctuation import SmartPunctuationExtension
 
 __all__ = ["MarkdownRefused", "check_markdown", "render_markdown", "sanitize_html"]
@@ -146,17 +147,33 @@ def _renderer(*, library_images: bool) -> markdown.Markdown:
     return renderer.reset()
 
 
+def _markdown_to_html(text: str) -> str:
+    """Markdown to HTML before sanitizing, without library images: what the worker runs."""
+    return _renderer(library_images=False).convert(text)
+
+
 def _convert(text: str, *, library_images: bool) -> str:
     text = text or ""
     check_markdown(text)
+    seconds = settings.MARKDOWN_RENDER_SECONDS
     try:
-        with time_budget(settings.MARKDOWN_RENDER_SECONDS):
-            return _renderer(library_images=library_images).convert(text)
-    except (RenderTimeout, RecursionError) as error:
+        # The worker proves the text renders in time, and its HTML is the result unless the
+        # text places library images: those need the database, so that render is made here,
+        # once the text is known to render in time. 0 turns the limit off.
+        html = render_worker.call_within(seconds, _markdown_to_html, text) if seconds > 0 else None
+        if html is None or (library_images and "image:" in text):
+            html = _renderer(library_images=library_images).convert(text)
+    except (render_worker.TimeUp, RecursionError) as error:
         raise MarkdownRefused(
             _("The body is too complex to render; simplify its lists, tables or brackets."),
             code="too_complex",
         ) from error
+    except render_worker.WorkerFailed as error:
+        raise MarkdownRefused(
+            _("The text could not be checked just now; save again in a moment."),
+            code="unchecked",
+        ) from error
+    return html
 
 
 # The checks of one body (its links, then its images) each ask for it: render it once.

@@ -12,6 +12,7 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
 from .canonical import absolute_static_url, absolute_url
+from .links import is_safe_link
 from .models import Article, Author, Organization
 from .templatetags.images import rendition_url
 
@@ -71,7 +72,7 @@ def organization_entity(organization: Organization) -> dict:
     }
     if organization.acronym:
         entity["alternateName"] = organization.acronym
-    if organization.website:
+    if is_safe_link(organization.website):
         entity["sameAs"] = [organization.website]
     return entity
 

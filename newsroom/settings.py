@@ -182,6 +182,24 @@ CACHE_STALE_WHILE_REVALIDATE = int(os.environ.get("CACHE_STALE_WHILE_REVALIDATE"
 CDN_PURGE_URL = os.environ.get("CDN_PURGE_URL", "")
 CDN_PURGE_TIMEOUT = float(os.environ.get("CDN_PURGE_TIMEOUT", "3"))
 
+# Logging in happens on the admin's page, and lands on the admin (a refused "next" too).
+LOGIN_URL = "admin:login"
+LOGIN_REDIRECT_URL = "admin:index"
+# Password-reset e-mails: printed on the console unless an SMTP server is configured.
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
+EMAIL_BACKEND = os.environ.get(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.smtp.EmailBackend"
+    if EMAIL_HOST
+    else "django.core.mail.backends.console.EmailBackend",
+)
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "587"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", default=True)
+EMAIL_TIMEOUT = 10
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "webmaster@localhost")
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -217,6 +235,15 @@ STORAGES = {
 # Behind a TLS-terminating proxy (docker-compose, a PaaS) the proxy says the request was HTTPS.
 if env_bool("BEHIND_TLS_PROXY"):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# How many proxies stand in front of the app (each appends to X-Forwarded-For); the client's
+# address is read from that header only on requests that come from TRUSTED_PROXY_NETWORKS
+# (newsroom/security.py). One proxy behind BEHIND_TLS_PROXY unless said otherwise.
+TRUSTED_PROXY_COUNT = int(
+    os.environ.get("TRUSTED_PROXY_COUNT") or ("1" if env_bool("BEHIND_TLS_PROXY") else "0")
+)
+TRUSTED_PROXY_NETWORKS = env_list(
+    "TRUSTED_PROXY_NETWORKS", "127.0.0.0/8,::1/128,10.0.0.0/8,172.16.0.0/12,192.168.0.0/16,fc00::/7"
+)
 # A site whose canonical address is https is served only over https: plain requests are
 # redirected (except the load balancer's health probe) and browsers are told to remember it.
 SITE_IS_HTTPS = SITE_URL.startswith("https://")
@@ -259,16 +286,21 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
-# Login throttling (django-axes): after AXES_FAILURE_LIMIT failures, the username and the address
-# are each locked out for AXES_COOLOFF_MINUTES; an administrator can unlock them sooner in the
-# admin ("Access attempts"). A success resets the count.
+# Login throttling (django-axes): after AXES_FAILURE_LIMIT failures, a username is locked out
+# from that address for AXES_COOLOFF_MINUTES; an address alone after failing with
+# AXES_USERNAMES_PER_ADDRESS usernames, a username alone after failing from
+# AXES_ADDRESSES_PER_USERNAME addresses (newsroom/security.py), so one person's typos never lock
+# out the newsroom behind the same NAT. An administrator can unlock sooner in the admin
+# ("Access attempts"). A success resets the count.
 AXES_VERBOSE = False  # no banner on every manage.py command
 AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("AXES_COOLOFF_MINUTES", "15")))
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_USERNAMES_PER_ADDRESS = int(os.environ.get("AXES_USERNAMES_PER_ADDRESS", "20"))
+AXES_ADDRESSES_PER_USERNAME = int(os.environ.get("AXES_ADDRESSES_PER_USERNAME", "10"))
+AXES_LOCKOUT_PARAMETERS = "newsroom.security.lockout_parameters"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "newsroom.security.lockout_response"
-# Behind the proxy every request comes from the proxy; the client is the address it appended.
+# Behind proxies every request comes from a proxy; the client is the address they appended.
 AXES_CLIENT_IP_CALLABLE = "newsroom.security.client_ip_address"
 
 # Story bodies are editors' Markdown; a cap keeps one paste from becoming a denial of service.

@@ -3,10 +3,11 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.static import serve
 
-from . import health
+from . import accounts, health
 
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
+    *accounts.urlpatterns,
     path("admin/", admin.site.urls),
     path("", include("articles.urls")),
 ]

@@ -101,6 +101,12 @@ def roles():
             group.permissions.add(
                 Permission.objects.get(content_type__app_label=app_label, codename=codename)
             )
+    # Later migrations that change what the roles may do.
+    from django.apps import apps
+
+    importlib.import_module(
+        "articles.migrations.0012_links_and_tag_creation"
+    ).let_the_desk_create_tags(apps, None)
 
 
 @pytest.fixture

@@ -113,3 +113,50 @@ def test_payloads_typed_in_the_editor_never_run(chromium, live_server):
     context.close()
 
     assert dialogs == []
+
+
+@pytest.mark.threat(11)
+def test_a_javascript_author_link_never_runs_even_without_the_csp(chromium, live_server):
+    """Issue 22: the CSP is the second wall. With the header stripped (a CDN that rewrites
+    headers, an operator's nginx), an author link written around validation (an import, an
+    old database) is still no script: the page never makes it a link, and clicking every link
+    on the author's header fires no dialog."""
+    from tests.factories import ArticleFactory, AuthorFactory
+
+    author = AuthorFactory(slug="autora-enlaces")
+    ArticleFactory(authors=[author])
+    Author.objects.filter(pk=author.pk).update(
+        links="javascript:alert('enlace')\nJaVaScRiPt:alert(2)\n"
+        "data:text/html,<script>alert(3)</script>\nhttps://ana.example/"
+    )
+    context = chromium.new_context(locale="es")
+
+    def without_csp(route):
+        if not route.request.url.startswith(live_server.url):
+            route.fulfill(status=200, body="fuera del sitio", content_type="text/plain")
+            return
+        response = route.fetch()
+        headers = {
+            name: value
+            for name, value in response.headers.items()
+            if name.lower() != "content-security-policy"
+        }
+        route.fulfill(response=response, headers=headers)
+
+    context.route("**/*", without_csp)
+    page = context.new_page()
+    dialogs = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    response = page.goto(live_server.url + author.get_absolute_url())
+    assert "content-security-policy" not in {name.lower() for name in response.headers}
+
+    links = page.locator(".subject__links a")
+    hrefs = [links.nth(n).get_attribute("href") for n in range(links.count())]
+    for n in range(len(hrefs)):
+        page.goto(live_server.url + author.get_absolute_url())
+        page.locator(".subject__links a").nth(n).click()
+        page.wait_for_timeout(300)
+    context.close()
+
+    assert dialogs == []
+    assert hrefs == ["https://ana.example/"]

@@ -9,6 +9,7 @@ from django.utils import timezone
 from reversion.models import Version
 
 from articles import previews, publishing
+from articles.models import Article
 from tests.factories import ArticleFactory, CorrectionFactory, EditorFactory, ReporterFactory
 
 pytestmark = pytest.mark.django_db
@@ -159,3 +160,42 @@ def test_correction_moves_last_modified_in_the_feed(time_machine):
     publishing.add_correction(article=article, user=None, text="Cifra corregida.")
     feed = feedparser.parse(Client().get(reverse("articles:feed-atom")).content)
     assert feed.entries[0].updated.startswith("2026-05-04")
+
+
+@pytest.mark.threat(55)
+def test_a_shared_link_stops_the_moment_its_story_is_unpublished_and_stays_dead():
+    editor = EditorFactory()
+    story = ArticleFactory(headline="Lo que se retiró")
+    link = previews.create_preview_link(article=story, user=editor)
+    address = link.get_absolute_url()
+    assert Client().get(address).status_code == 200
+
+    publishing.unpublish_article(article=story, user=editor)
+    gone = Client().get(address)
+
+    assert gone.status_code == 410
+    assert "Lo que se retiró" not in gone.content.decode()
+    # Back to draft, the old link stays dead: whoever held it was sent a story now withdrawn.
+    publishing.return_to_draft(article=story, user=editor)
+    assert Client().get(address).status_code == 410
+
+
+@pytest.mark.threat(55)
+def test_a_shared_link_is_dead_for_a_story_unpublished_without_the_workflow():
+    story = ArticleFactory()
+    address = previews.create_preview_link(article=story, user=None).get_absolute_url()
+    Article.objects.filter(pk=story.pk).update(status=Article.Status.UNPUBLISHED)
+
+    assert Client().get(address).status_code == 410
+
+
+@pytest.mark.threat(55)
+def test_a_shared_link_to_a_deleted_story_answers_404():
+    story = ArticleFactory(draft=True, headline="Borrada")
+    address = previews.create_preview_link(article=story, user=None).get_absolute_url()
+    story.delete()
+
+    response = Client().get(address)
+
+    assert response.status_code == 404
+    assert "Borrada" not in response.content.decode()

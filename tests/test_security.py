@@ -45,16 +45,21 @@ def test_t46_five_wrong_passwords_lock_the_account_even_for_the_right_one(client
 
 
 @pytest.mark.threat(46)
-def test_t46_the_username_is_locked_from_every_address(client, editor, settings):
-    for n in range(settings.AXES_FAILURE_LIMIT):
+def test_t46_a_username_failing_from_many_addresses_is_locked_from_every_address(
+    client, editor, settings
+):
+    # Guessing one password from many machines: after AXES_ADDRESSES_PER_USERNAME addresses.
+    for n in range(settings.AXES_ADDRESSES_PER_USERNAME):
         log_in(client, "editora", "wrong", address=f"10.0.0.{n + 1}")
 
     assert log_in(client, "editora", PASSWORD, address="10.9.9.9").status_code == 429
 
 
 @pytest.mark.threat(46)
-def test_t46_the_address_is_locked_for_every_username(client, editor, settings):
-    for n in range(settings.AXES_FAILURE_LIMIT):
+def test_t46_an_address_trying_many_usernames_is_locked_for_every_username(
+    client, editor, settings
+):
+    for n in range(settings.AXES_USERNAMES_PER_ADDRESS):
         log_in(client, f"nadie{n}", "wrong", address="10.1.1.1")
 
     assert log_in(client, "editora", PASSWORD, address="10.1.1.1").status_code == 429
@@ -62,6 +67,33 @@ def test_t46_the_address_is_locked_for_every_username(client, editor, settings):
 
 
 @pytest.mark.threat(46)
+def test_t46_one_persons_mistakes_do_not_lock_out_the_newsroom_behind_the_same_address(
+    client, editor, settings
+):
+    UserFactory(username="colega", is_staff=True)
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        log_in(client, "reportera", "wrong", address="10.1.1.1")
+    for n in range(settings.AXES_USERNAMES_PER_ADDRESS - 2):
+        log_in(client, f"typo{n}", "wrong", address="10.1.1.1")
+
+    # The name that failed five times is locked from that address, and only there.
+    assert log_in(client, "reportera", PASSWORD, address="10.1.1.1").status_code == 429
+    # Everyone else in the office still logs in.
+    assert log_in(client, "editora", PASSWORD, address="10.1.1.1").status_code == 302
+    assert log_in(Client(), "colega", PASSWORD, address="10.1.1.1").status_code == 302
+
+
+@pytest.mark.threat(46)
+def test_t46_a_username_locked_from_one_address_still_logs_in_from_another(
+    client, editor, settings
+):
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        log_in(client, "editora", "wrong", address="10.1.1.1")
+
+    assert log_in(client, "editora", PASSWORD, address="10.1.1.1").status_code == 429
+    assert log_in(client, "editora", PASSWORD, address="10.2.2.2").status_code == 302
+
+
 def test_t46_an_administrator_unlocks_in_the_admin(client, editor, settings):
     for _ in range(settings.AXES_FAILURE_LIMIT):
         log_in(client, "editora", "wrong")
@@ -223,3 +255,54 @@ def test_t50_deploy_check_passes_with_production_settings():
     )
 
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def address_seen(settings, proxies, peer, forwarded=None):
+    """The client address the throttle sees for a request from ``peer`` with this header."""
+    from django.test import RequestFactory
+
+    from newsroom.security import client_ip_address
+
+    settings.TRUSTED_PROXY_COUNT = proxies
+    headers = {"HTTP_X_FORWARDED_FOR": forwarded} if forwarded is not None else {}
+    return client_ip_address(RequestFactory().get("/", REMOTE_ADDR=peer, **headers))
+
+
+@pytest.mark.threat(46)
+def test_t46_x_forwarded_for_is_read_only_through_the_trusted_proxies(settings):
+    settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")  # BEHIND_TLS_PROXY
+    # One proxy (the compose file's nginx on the container network): the entry it appended.
+    assert address_seen(settings, 1, "172.18.0.2", "6.6.6.6, 198.51.100.7") == "198.51.100.7"
+    # Two proxies (a CDN, then nginx): the second entry from the right.
+    assert (
+        address_seen(settings, 2, "10.0.0.5", "6.6.6.6, 198.51.100.7, 10.0.0.9") == "198.51.100.7"
+    )
+    # A client reaching the app past the proxy, from the internet, is known by its own address.
+    assert address_seen(settings, 1, "203.0.113.9", "10.9.9.9") == "203.0.113.9"
+    # Fewer entries than proxies, or garbage: the peer, never the header.
+    assert address_seen(settings, 2, "10.0.0.5", "198.51.100.7") == "10.0.0.5"
+    assert address_seen(settings, 1, "10.0.0.5", "<script>") == "10.0.0.5"
+    # No proxy configured: the header means nothing.
+    assert address_seen(settings, 0, "127.0.0.1", "198.51.100.7") == "127.0.0.1"
+
+
+@pytest.mark.threat(46)
+def test_t46_a_client_forging_x_forwarded_for_past_the_proxy_is_locked_all_the_same(
+    client, editor, settings
+):
+    settings.TRUSTED_PROXY_COUNT = 1
+    for n in range(settings.AXES_FAILURE_LIMIT):
+        client.post(
+            LOGIN_URL,
+            {"username": "editora", "password": "wrong"},
+            REMOTE_ADDR="203.0.113.9",
+            HTTP_X_FORWARDED_FOR=f"198.51.100.{n}",
+        )
+
+    locked = client.post(
+        LOGIN_URL,
+        {"username": "editora", "password": PASSWORD},
+        REMOTE_ADDR="203.0.113.9",
+        HTTP_X_FORWARDED_FOR="198.51.100.200",
+    )
+    assert locked.status_code == 429

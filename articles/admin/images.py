@@ -9,6 +9,7 @@ from django.http import HttpResponseRedirect
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from .. import object_permissions
 from ..images import ImageNotStored, prepare_upload, save_image
 from ..models import Image
 
@@ -74,6 +75,15 @@ class ImageAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("renditions")
+
+    def has_change_permission(self, request, obj=None):
+        # A picture on a published story changes what readers see: editors only.
+        allowed = super().has_change_permission(request, obj)
+        return allowed and (obj is None or object_permissions.can_change_image(request.user, obj))
+
+    def has_delete_permission(self, request, obj=None):
+        allowed = super().has_delete_permission(request, obj)
+        return allowed and (obj is None or object_permissions.can_delete_image(request.user, obj))
 
     @admin.display(description=_("thumbnail"))
     def thumbnail(self, image):

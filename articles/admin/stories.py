@@ -2,6 +2,7 @@
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.forms.models import BaseInlineFormSet
@@ -14,6 +15,7 @@ from taggit.models import Tag
 
 from .. import editing, publishing, rendering, search, story_checks
 from ..models import Article, Byline
+from ..object_permissions import stories_listed_for, unknown_tags
 from ..querysets import NOT_IN_TEASERS
 from .filters import SubjectLinksFilter, TodosFilter
 from .widgets import MarkdownEditorWidget, TagAutocompleteWidget
@@ -42,11 +44,31 @@ class ArticleAdminForm(forms.ModelForm):
             "tags": TagAutocompleteWidget,
         }
 
+    # The person filling the form in (``ArticleAdmin.get_form`` sets it).
+    user = None
+
     def clean_body(self):
         body = self.cleaned_data["body"]
         # Rendering here, not only on save, turns a refused body into a form error, not a 500.
         rendering.render_markdown(body)
         return body
+
+    def clean_tags(self):
+        tags = self.cleaned_data["tags"]
+        unknown = unknown_tags(self.user, tags) if self.user else []
+        if unknown:
+            raise ValidationError(
+                ngettext(
+                    "There is no tag %(names)s yet, and you may not create tags: choose an "
+                    "existing one or ask an editor to create it.",
+                    "There are no tags %(names)s yet, and you may not create tags: choose "
+                    "existing ones or ask an editor to create them.",
+                    len(unknown),
+                ),
+                code="unknown_tags",
+                params={"names": ", ".join(f"“{name}”" for name in unknown)},
+            )
+        return tags
 
 
 def _position_or(position: int | None, default: int) -> int:
@@ -169,9 +191,27 @@ class ArticleAdmin(WorkflowAdminMixin, admin.ModelAdmin):
     ]
 
     def get_queryset(self, request):
-        # Byline and tags like a public list, but every column: this also reads the story
-        # being edited, and revisions keep all of it.
+        # The list, its search, counts and date links show only what this user may find
+        # (a reporter: no colleague's unpublished story).
+        return stories_listed_for(request.user, self.all_stories(request))
+
+    def all_stories(self, request):
+        """Every story, byline and tags like a public list but every column: this also reads
+        the story being edited, and revisions keep all of it."""
         return super().get_queryset(request).for_listing().defer(None)
+
+    def get_object(self, request, object_id, from_field=None):
+        # A story's own pages look it up among all stories, so one the user may not open
+        # answers 403 (its permission checks) rather than "does not exist".
+        field = self.opts.pk if from_field is None else self.opts.get_field(from_field)
+        try:
+            return self.all_stories(request).get(**{field.name: field.to_python(object_id)})
+        except (Article.DoesNotExist, ValidationError, ValueError):
+            return None
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        return type(form.__name__, (form,), {"user": request.user})
 
     def get_changelist(self, request, **kwargs):
         return StoryChangeList
@@ -257,7 +297,11 @@ class ArticleAdmin(WorkflowAdminMixin, admin.ModelAdmin):
     def apply_to_each(self, request, queryset, change_state):
         """Run a publishing function on every selected story; report each refusal by name,
         except for stories this user may not change, which are only counted."""
-        done = forbidden = 0
+        done = 0
+        # Selected stories left out of this user's list (``stories_listed_for``) are refused
+        # like the others it may not change: counted, never named.
+        selected = set(request.POST.getlist(helpers.ACTION_CHECKBOX_NAME))
+        forbidden = len(selected - {str(article.pk) for article in queryset})
         for article in queryset:
             try:
                 change_state(article=article, user=request.user)

@@ -19,6 +19,7 @@ from reversion.admin import VersionAdmin
 from reversion.models import Version
 
 from .. import editing, previews, publishing, revisions
+from ..canonical import absolute_url
 from ..models import Article, Correction, PreviewLink
 
 STATE_FIELDS = ["status", "published_at", "embargoed_until"]
@@ -269,7 +270,7 @@ class WorkflowAdminMixin(VersionAdmin):
             raise PermissionDenied
         article = get_object_or_404(Article, pk=pk)
         link = previews.create_preview_link(article=article, user=request.user)
-        address = request.build_absolute_uri(link.get_absolute_url())
+        address = absolute_url(link.get_absolute_url())
         self.message_user(
             request,
             _("Preview link (until %(until)s): %(address)s")

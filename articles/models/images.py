@@ -9,6 +9,8 @@ from django.db import models
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
+from ..links import validate_text_or_link
+
 # The extensions an uploaded image may be stored under; anything else is dropped from the name.
 IMAGE_EXTENSIONS = {".jpg", ".png", ".gif", ".webp"}
 
@@ -43,6 +45,7 @@ class Image(models.Model):
         max_length=300,
         blank=True,
         help_text=_("Where the picture comes from (a web address, an archive, a press office)."),
+        validators=[validate_text_or_link],
     )
     focal_x = models.FloatField(
         _("focal point (horizontal)"),

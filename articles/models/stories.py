@@ -16,6 +16,7 @@ from taggit.models import TaggedItemBase
 
 from .. import rendering
 from ..addresses import address
+from ..links import safe_links, validate_link, validate_link_lines
 from ..querysets import ArticleQuerySet, OrganizationQuerySet
 
 WORDS_PER_MINUTE = 200
@@ -91,6 +92,7 @@ class Author(models.Model):
         _("links"),
         blank=True,
         help_text=_("One web address per line: personal site, social profiles."),
+        validators=[validate_link_lines],
     )
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
@@ -115,8 +117,9 @@ class Author(models.Model):
 
     @property
     def link_list(self):
-        """The author's public links, one per line in the admin."""
-        return [line.strip() for line in self.links.splitlines() if line.strip()]
+        """The author's public links, one per line in the admin; only http, https and mailto
+        ones, whatever the row holds (``links.safe_links``)."""
+        return safe_links(line.strip() for line in self.links.splitlines() if line.strip())
 
 
 class Organization(models.Model):
@@ -125,7 +128,7 @@ class Organization(models.Model):
     name = models.CharField(_("name"), max_length=200)
     acronym = models.CharField(_("acronym"), max_length=30, blank=True)
     slug = models.SlugField(_("slug"), max_length=200, unique=True)
-    website = models.URLField(_("website"), blank=True)
+    website = models.URLField(_("website"), blank=True, validators=[validate_link])
     description = models.TextField(_("description"), blank=True)
     logo = models.ImageField(_("logo"), upload_to="organizations/", blank=True)
 

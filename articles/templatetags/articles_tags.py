@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from taggit.models import Tag
 
 from articles.addresses import address as route_address
+from articles.links import is_safe_link
 from articles.models import Author, Category, Organization
 
 register = template.Library()
@@ -40,6 +41,13 @@ def feed_urls(subject=None):
         "rss": route_address(f"articles:{prefix}-rss", **kwargs),
         "atom": route_address(f"articles:{prefix}-atom", **kwargs),
     }
+
+
+@register.filter
+def safe_href(value):
+    """The address when it may be a link's target (http, https, mailto), else an empty string:
+    a row written around the model's validation still never reaches a page as ``javascript:``."""
+    return value if value and is_safe_link(value) else ""
 
 
 @register.simple_tag
