@@ -19,21 +19,29 @@ from reversion.admin import VersionAdmin
 from reversion.models import Version
 
 from .. import editing, previews, publishing, revisions
-from ..models import Article, Correction, PreviewLink
+from . import merge_view
+from ..models import Article, Byline, Correction, PreviewLink
 
 STATE_FIELDS = ["status", "published_at", "embargoed_until"]
 AUDIT_ROWS_SHOWN = 50
 
 
 class ConcurrencyForm(forms.ModelForm):
-    """Refuses to save over a version of the story newer than the one the form was opened on."""
+    """Saves over a newer version of the story only what this editor changed: a stale form is
+    merged field by field with what was saved since (``editing.merge_edit``), and only fields
+    both changed differently are refused, shown at the top of the form with a choice each."""
 
     edit_version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.conflict = None
+        self.merge_conflicts: list[merge_view.FieldConflict] = []
+        self.merged_theirs: list[str] = []
+        self.keep_their_bylines = False
         self.fields["edit_version"].initial = self.instance.edit_version
+        if self.is_bound:
+            self.data, self.keep_their_bylines = merge_view.apply_choices(self.data, self.fields)
 
     def clean(self):
         cleaned = super().clean()
@@ -46,19 +54,44 @@ class ConcurrencyForm(forms.ModelForm):
                 submitted_version=self.instance.edit_version if submitted is None else submitted,
             )
         except editing.EditConflict as conflict:
-            self.conflict = conflict
-            # The re-shown form carries the new version, so saving after merging succeeds.
-            self.data = self.data.copy()
-            self.data["edit_version"] = conflict.current.edit_version
-            raise ValidationError(
-                _(
-                    "Someone else saved this story after you opened it. Your text is still "
-                    "in the form: look at what they changed below, merge, and save again."
-                ),
-                code="conflict",
-            ) from None
+            # The row stays locked until this request ends: nobody saves between the merge and
+            # the save.
+            current = conflict.current
+            self.merge_with(conflict, cleaned)
+            if self.merge_conflicts:
+                self.conflict = conflict
+                raise ValidationError(
+                    _(
+                        "Someone else saved this story after you opened it, and you both "
+                        "changed the same things: choose which version to keep at the top."
+                    ),
+                    code="conflict",
+                ) from None
         self.instance.edit_version = current.edit_version
         return cleaned
+
+    def merge_with(self, conflict: editing.EditConflict, cleaned: dict) -> None:
+        """Take the other editor's changes to what this editor left alone; note the rest."""
+        mine = merge_view.values_of_form(self, cleaned)
+        merges = editing.merge_edit(conflict, mine=mine)
+        data = self.data.copy()
+        # The re-shown form carries the new version, so saving after choosing succeeds.
+        data["edit_version"] = conflict.current.edit_version
+        for name, merge in merges.items():
+            label = merge_view.label_of(self, name)
+            if merge.conflict:
+                self.merge_conflicts.append(merge_view.conflict_of(name, label, merge))
+            elif merge.took_theirs:
+                self.merged_theirs.append(label)
+            else:
+                continue
+            if name == "bylines":
+                self.keep_their_bylines = not merge.conflict
+                continue
+            raw = merge_view.raw_value(name, merge.value)
+            merge_view.set_data(data, name, raw)
+            cleaned[name] = self.fields[name].clean(raw)
+        self.data = data
 
 
 def parse_local_datetime(value: str) -> datetime | None:
@@ -118,6 +151,22 @@ class WorkflowAdminMixin(VersionAdmin):
         editing.discard_autosave(article=article, user=request.user)
         if not change:
             editing.discard_autosave(article=None, user=request.user)
+        if getattr(form, "merged_theirs", None):
+            self.message_user(
+                request,
+                _(
+                    "Someone else saved this story while you edited it; kept their changes to: %(fields)s."
+                )
+                % {"fields": ", ".join(form.merged_theirs)},
+                messages.INFO,
+            )
+
+    def save_formset(self, request, form, formset, change):
+        # Bylines only the other editor changed (or whose choice was "theirs") stay as saved.
+        if formset.model is Byline and getattr(form, "keep_their_bylines", False):
+            formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
+            return
+        super().save_formset(request, form, formset, change)
 
     # The story's page
 
@@ -166,7 +215,8 @@ class WorkflowAdminMixin(VersionAdmin):
         form = context.get("adminform").form if context.get("adminform") else None
         conflict = getattr(form, "conflict", None)
         if conflict is not None:
-            context["conflict_changes"] = editing.conflict_changes(conflict)
+            context["merge_conflicts"] = form.merge_conflicts
+            context["merged_theirs"] = form.merged_theirs
             context["conflict_by"] = editing.last_saved_by(conflict.current)
         return super().render_change_form(request, context, add, change, form_url, obj)
 
