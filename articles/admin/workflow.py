@@ -19,8 +19,8 @@ from reversion.admin import VersionAdmin
 from reversion.models import Version
 
 from .. import editing, previews, publishing, revisions
-from . import merge_view
 from ..models import Article, Byline, Correction, PreviewLink
+from . import merge_view
 
 STATE_FIELDS = ["status", "published_at", "embargoed_until"]
 AUDIT_ROWS_SHOWN = 50
