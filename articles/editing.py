@@ -8,6 +8,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from . import merging, revisions
@@ -139,24 +140,38 @@ def last_saved_by(article: Article):
 
 
 def record_presence(*, article: Article, user) -> None:
-    """Note that ``user`` has the story open now."""
-    EditPresence.objects.update_or_create(
-        article=article, user=user, defaults={"last_seen": timezone.now()}
+    """Note that ``user`` has the story open now (since now, if they had left it)."""
+    now = timezone.now()
+    presence, created = EditPresence.objects.get_or_create(
+        article=article, user=user, defaults={"last_seen": now, "started_at": now}
     )
+    if not created:
+        if presence.last_seen < now - PRESENCE_WINDOW:
+            presence.started_at = now
+        presence.last_seen = now
+        presence.save(update_fields=["last_seen", "started_at"])
 
 
-def others_editing(*, article: Article, user) -> list:
-    """The other people who had the story open in the last couple of minutes."""
+def others_editing(*, article: Article, user) -> list[EditPresence]:
+    """The other people who had the story open in the last couple of minutes, with since when."""
     since = timezone.now() - PRESENCE_WINDOW
     return list(
-        get_user_model()
-        .objects.filter(
-            pk__in=EditPresence.objects.filter(article=article, last_seen__gte=since)
-            .exclude(user=user)
-            .values("user")
-        )
-        .order_by("username")
+        EditPresence.objects.filter(article=article, last_seen__gte=since)
+        .exclude(user=user)
+        .select_related("user")
+        .order_by("user__username")
     )
+
+
+def describe_presence(presence: EditPresence) -> str:
+    """ "Ana is editing since 10:42" (the newsroom's time; the day too when it is not today)."""
+    started = timezone.localtime(presence.started_at)
+    name = presence.user.get_full_name() or presence.user.get_username()
+    if started.date() == timezone.localdate():
+        time = date_format(started, "TIME_FORMAT")
+        return _("%(name)s is editing since %(time)s") % {"name": name, "time": time}
+    when = date_format(started, "DATETIME_FORMAT")
+    return _("%(name)s is editing since %(when)s") % {"name": name, "when": when}
 
 
 def _check_may_autosave(*, article: Article | None, user) -> None:

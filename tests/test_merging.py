@@ -4,6 +4,7 @@ what both editors changed differently is a conflict with a choice."""
 import pytest
 from django.contrib import messages
 from django.test import Client
+from django.urls import reverse
 
 from articles.merging import merge_text, merge_value
 from tests.factories import ArticleFactory, AuthorFactory, EditorFactory
@@ -123,3 +124,18 @@ def test_a_field_both_changed_is_a_conflict_resolved_by_choice(two_editors):
     assert article.headline == "Titular de Ana"
     assert article.dek == "Dek de Beto"
     assert article.body == "Uno.\n\nDos de Beto.\n\nTres."
+
+
+def test_a_second_user_sees_who_is_editing_since_when(two_editors, time_machine):
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    time_machine.move_to(datetime(2026, 12, 5, 10, 42, tzinfo=ZoneInfo("America/Mexico_City")))
+    ana, beto = two_editors
+    article = ArticleFactory()
+    ana.get(change_url(article))
+    time_machine.shift(60)
+    page = beto.get(change_url(article)).content.decode()
+    assert "ana está editando desde las 10:42" in page
+    heartbeat = reverse("admin:articles_article_heartbeat", args=[article.pk])
+    assert ana.post(heartbeat).json() == {"others": ["beto está editando desde las 10:43"]}

@@ -18,8 +18,8 @@ from django.utils.translation import gettext as _
 from reversion.admin import VersionAdmin
 from reversion.models import Version
 
-from .. import editing, previews, publishing, revisions
-from ..models import Article, Byline, Correction, PreviewLink
+from .. import editing, previews, publishing, revisions, story_states
+from ..models import Article, ArticleTransition, Byline, Correction, PreviewLink
 from . import merge_view
 
 STATE_FIELDS = ["status", "published_at", "embargoed_until"]
@@ -95,14 +95,29 @@ class ConcurrencyForm(forms.ModelForm):
 
 
 def parse_local_datetime(value: str) -> datetime | None:
-    """A ``datetime-local`` input in the site's time zone; None when empty; ValidationError
-    when it is not a time."""
+    """A ``datetime-local`` input in the newsroom's time zone (the label beside it says which,
+    whatever the browser's); None when empty; ValidationError when it is not a time."""
     if not value:
         return None
-    parsed = parse_datetime(value)
+    try:
+        parsed = parse_datetime(value)
+    except ValueError:
+        parsed = None
     if parsed is None:
         raise ValidationError(_("“%(value)s” is not a date and time.") % {"value": value})
-    return timezone.make_aware(parsed) if timezone.is_naive(parsed) else parsed
+    if timezone.is_naive(parsed):
+        return timezone.make_aware(parsed, story_states.newsroom_zone())
+    return parsed
+
+
+def audit_label(transition: ArticleTransition) -> str:
+    """The state a transition led to, as readers saw it then ("Programada para el …")."""
+    return story_states.state_label(
+        transition.to_status,
+        published_at=transition.publish_at,
+        embargoed_until=transition.embargoed_until,
+        now=transition.at,
+    )
 
 
 class WorkflowAdminMixin(VersionAdmin):
@@ -192,7 +207,14 @@ class WorkflowAdminMixin(VersionAdmin):
         """What the workflow panel on the story's page shows."""
         user = request.user
         pending = editing.pending_autosave(article=article, user=user)
+        may_publish = Article.Status.PUBLISHED in publishing.allowed_transitions(user, article)
+        zone = story_states.newsroom_zone()
         return {
+            "state_label": story_states.story_state(article),
+            "newsroom_zone": zone.key,
+            "newsroom_now": timezone.localtime(timezone.now(), zone).strftime("%Y-%m-%dT%H:%M"),
+            "held_by": publishing.held_by(article) if may_publish else [],
+            "may_publish_anyway": publishing.may_publish_anyway(user),
             "transitions": [
                 (status, Article.Status(status).label)
                 for status in publishing.allowed_transitions(user, article)
@@ -202,8 +224,14 @@ class WorkflowAdminMixin(VersionAdmin):
             "can_preview": publishing.can_preview(user, article),
             "can_share": user.has_perm("articles.share_preview"),
             "preview_links": [link for link in article.preview_links.all() if link.is_usable],
-            "others_editing": editing.others_editing(article=article, user=user),
-            "audit_trail": article.transitions.select_related("user")[:AUDIT_ROWS_SHOWN],
+            "others_editing": [
+                editing.describe_presence(presence)
+                for presence in editing.others_editing(article=article, user=user)
+            ],
+            "audit_trail": [
+                (transition, audit_label(transition))
+                for transition in article.transitions.select_related("user")[:AUDIT_ROWS_SHOWN]
+            ],
             "corrections": article.corrections.select_related("created_by", "superseded_by"),
             "pending_autosave": pending,
             "pending_autosave_json": json.dumps(pending.data) if pending else "",
@@ -276,6 +304,7 @@ class WorkflowAdminMixin(VersionAdmin):
                     at=parse_local_datetime(request.POST.get("at", "")),
                     embargoed_until=parse_local_datetime(request.POST.get("embargoed_until", "")),
                     note=note,
+                    override_reason=request.POST.get("override_reason", "")[:500],
                 )
             else:
                 publishing.move_to(
@@ -324,7 +353,7 @@ class WorkflowAdminMixin(VersionAdmin):
             request,
             _("Preview link (until %(until)s): %(address)s")
             % {
-                "until": timezone.localtime(link.expires_at).strftime("%Y-%m-%d %H:%M"),
+                "until": story_states.newsroom_time(link.expires_at),
                 "address": address,
             },
             messages.SUCCESS,
@@ -418,7 +447,7 @@ class WorkflowAdminMixin(VersionAdmin):
         article = self.story_or_404(request, pk)
         editing.record_presence(article=article, user=request.user)
         others = editing.others_editing(article=article, user=request.user)
-        return JsonResponse({"others": [user.get_username() for user in others]})
+        return JsonResponse({"others": [editing.describe_presence(other) for other in others]})
 
     def autosave_view(self, request, pk=None):
         """Keep what is typed in the form (POST), or forget it (POST ``discard=1``)."""
