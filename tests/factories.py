@@ -7,7 +7,6 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.utils import timezone
 
-from articles.roles import EDITOR, REPORTER
 from articles.models import (
     Article,
     Author,
@@ -17,6 +16,7 @@ from articles.models import (
     Organization,
     OrganizationDomain,
 )
+from articles.roles import EDITOR, REPORTER
 
 
 class UserFactory(factory.django.DjangoModelFactory):

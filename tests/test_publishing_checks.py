@@ -13,7 +13,7 @@ from reversion.models import Version
 
 from articles import publishing, story_states
 from articles.models import Article, ArticleTransition
-from tests.factories import ArticleFactory, EditorFactory, UserFactory
+from tests.factories import ArticleFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 BROKEN = "Un párrafo con un [enlace roto](/historias/no-existe/)."
