@@ -49,7 +49,7 @@ SITE_NAME = os.environ.get("SITE_NAME", "Gobierno Fácil")
 SITE_TAGLINE = os.environ.get("SITE_TAGLINE", "Periodismo de datos")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "articles.admin_config.NewsroomAdminConfig",  # django.contrib.admin, with the desk
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
