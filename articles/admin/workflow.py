@@ -398,11 +398,23 @@ class WorkflowAdminMixin(VersionAdmin):
         return TemplateResponse(request, "admin/articles/article/compare.html", context)
 
     def restore_view(self, request, pk, version_pk):
-        """Restore a revision as a new revision (POST only); the state of the story stays."""
-        if request.method != "POST":
-            raise Http404
+        """Restore a revision as a new revision; the state of the story stays. A GET asks
+        first, showing what restoring would change."""
         article = self.story_or_404(request, pk)
         version = get_object_or_404(Version.objects.get_for_object(article), pk=version_pk)
+        if request.method != "POST":
+            context = {
+                **self.admin_site.each_context(request),
+                "opts": self.opts,
+                "original": article,
+                "title": _("Restore a version of “%(story)s”?") % {"story": article},
+                "version": version,
+                "version_label": revisions.describe(version),
+                "changes": revisions.compare(
+                    revisions.snapshot_of_article(article), revisions.snapshot_of_version(version)
+                ),
+            }
+            return TemplateResponse(request, "admin/articles/article/restore.html", context)
         revisions.restore_version(version=version, user=request.user)
         self.message_user(
             request,
