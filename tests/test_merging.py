@@ -139,3 +139,30 @@ def test_a_second_user_sees_who_is_editing_since_when(two_editors, time_machine)
     assert "ana está editando desde las 10:42" in page
     heartbeat = reverse("admin:articles_article_heartbeat", args=[article.pk])
     assert ana.post(heartbeat).json() == {"others": ["beto está editando desde las 10:43"]}
+
+
+def test_a_save_merged_after_a_publish_keeps_the_state_read_under_the_lock(editor, rf):
+    """The form's story was read before the row was locked; a publish that came between
+    must survive the merged save."""
+    from django.contrib import admin
+    from django.db import transaction
+
+    from articles import publishing
+    from articles.models import Article
+
+    article = ArticleFactory(in_review=True, headline="Original")
+    client = client_for(editor)
+    data = form_data(client.get(change_url(article)))
+    data["headline"] = "Titular nuevo"
+    request = rf.post(change_url(article))
+    request.user = editor
+    stale = Article.objects.get(pk=article.pk)
+    publishing.publish_article(article=Article.objects.get(pk=article.pk), user=editor)
+    form_class = admin.site._registry[Article].get_form(request, stale)
+    with transaction.atomic():
+        form = form_class(data, instance=stale)
+        assert form.is_valid(), form.errors
+        form.save()
+    article.refresh_from_db()
+    assert article.headline == "Titular nuevo"
+    assert article.status == Article.Status.PUBLISHED

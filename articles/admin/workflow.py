@@ -5,7 +5,6 @@ and every change goes through ``publishing``, ``previews``, ``revisions`` or ``e
 import json
 from datetime import datetime
 
-from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponseRedirect, JsonResponse
@@ -20,78 +19,10 @@ from reversion.models import Version
 
 from .. import editing, previews, publishing, revisions, story_states
 from ..models import Article, ArticleTransition, Byline, Correction, PreviewLink
-from . import merge_view
+from .merge_view import ConcurrencyForm
 
 STATE_FIELDS = ["status", "published_at", "embargoed_until"]
 AUDIT_ROWS_SHOWN = 50
-
-
-class ConcurrencyForm(forms.ModelForm):
-    """Saves over a newer version of the story only what this editor changed: a stale form is
-    merged field by field with what was saved since (``editing.merge_edit``), and only fields
-    both changed differently are refused, shown at the top of the form with a choice each."""
-
-    edit_version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.conflict = None
-        self.merge_conflicts: list[merge_view.FieldConflict] = []
-        self.merged_theirs: list[str] = []
-        self.keep_their_bylines = False
-        self.fields["edit_version"].initial = self.instance.edit_version
-        if self.is_bound:
-            self.data, self.keep_their_bylines = merge_view.apply_choices(self.data, self.fields)
-
-    def clean(self):
-        cleaned = super().clean()
-        if self.instance.pk is None or self.errors:
-            return cleaned
-        submitted = cleaned.get("edit_version")
-        try:
-            current = editing.claim_for_saving(
-                article_pk=self.instance.pk,
-                submitted_version=self.instance.edit_version if submitted is None else submitted,
-            )
-        except editing.EditConflict as conflict:
-            # The row stays locked until this request ends: nobody saves between the merge and
-            # the save.
-            current = conflict.current
-            self.merge_with(conflict, cleaned)
-            if self.merge_conflicts:
-                self.conflict = conflict
-                raise ValidationError(
-                    _(
-                        "Someone else saved this story after you opened it, and you both "
-                        "changed the same things: choose which version to keep at the top."
-                    ),
-                    code="conflict",
-                ) from None
-        self.instance.edit_version = current.edit_version
-        return cleaned
-
-    def merge_with(self, conflict: editing.EditConflict, cleaned: dict) -> None:
-        """Take the other editor's changes to what this editor left alone; note the rest."""
-        mine = merge_view.values_of_form(self, cleaned)
-        merges = editing.merge_edit(conflict, mine=mine)
-        data = self.data.copy()
-        # The re-shown form carries the new version, so saving after choosing succeeds.
-        data["edit_version"] = conflict.current.edit_version
-        for name, merge in merges.items():
-            label = merge_view.label_of(self, name)
-            if merge.conflict:
-                self.merge_conflicts.append(merge_view.conflict_of(name, label, merge))
-            elif merge.took_theirs:
-                self.merged_theirs.append(label)
-            else:
-                continue
-            if name == "bylines":
-                self.keep_their_bylines = not merge.conflict
-                continue
-            raw = merge_view.raw_value(name, merge.value)
-            merge_view.set_data(data, name, raw)
-            cleaned[name] = self.fields[name].clean(raw)
-        self.data = data
 
 
 def parse_local_datetime(value: str) -> datetime | None:
