@@ -11,10 +11,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from articles.models import Article, ArticleTransition
-from tests.browsers import close_quietly
+from tests.browsers import close_quietly, log_in, open_story, submit
 from tests.factories import ArticleFactory, CorrectionFactory, EditorFactory, ReporterFactory
 
-PASSWORD = "correct horse battery"
 NEWSROOM = ZoneInfo("America/Mexico_City")
 SCREENSHOTS = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
 
@@ -27,26 +26,6 @@ def browser(live_server, chromium, roles):
     yield chromium
     for context in chromium.contexts:
         close_quietly(context)
-
-
-def log_in(browser, live_server, user, **context_options):
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, **context_options)
-    page = context.new_page()
-    page.goto(live_server.url + reverse("admin:login"))
-    page.fill("#id_username", user.username)
-    page.fill("#id_password", PASSWORD)
-    page.click("input[type=submit]")
-    page.wait_for_selector("#content-main")
-    return page
-
-
-def open_story(page, live_server, article):
-    page.goto(live_server.url + reverse("admin:articles_article_change", args=[article.pk]))
-
-
-def submit(page, selector):
-    with page.expect_navigation():
-        page.click(selector)
 
 
 def test_two_editors_merge_and_choose(browser, live_server):

@@ -9,10 +9,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from articles.models import Article
-from tests.browsers import close_quietly
+from tests.browsers import close_quietly, log_in, open_story, submit
 from tests.factories import CategoryFactory, EditorFactory, ReporterFactory
 
-PASSWORD = "correct horse battery"
 SCHEDULE_AHEAD = timedelta(seconds=6)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -29,26 +28,6 @@ def browser(live_server, chromium):
 
 def new_page(browser):
     return browser.new_context(viewport={"width": 1280, "height": 1000}, locale="en").new_page()
-
-
-def log_in(browser, live_server, user):
-    page = new_page(browser)
-    page.goto(live_server.url + reverse("admin:login"))
-    page.fill("#id_username", user.username)
-    page.fill("#id_password", PASSWORD)
-    page.click("input[type=submit]")
-    page.wait_for_selector("#content-main")
-    return page
-
-
-def open_story(page, live_server, article):
-    page.goto(live_server.url + reverse("admin:articles_article_change", args=[article.pk]))
-
-
-def submit(page, selector):
-    """Click a button that posts a form and wait for the page it leads to."""
-    with page.expect_navigation():
-        page.click(selector)
 
 
 def click_transition(page, status):

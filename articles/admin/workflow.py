@@ -143,7 +143,6 @@ class WorkflowAdminMixin(VersionAdmin):
         return {
             "state_label": story_states.story_state(article),
             "newsroom_zone": zone.key,
-            "newsroom_now": timezone.localtime(timezone.now(), zone).strftime("%Y-%m-%dT%H:%M"),
             "held_by": publishing.held_by(article) if may_publish else [],
             "may_publish_anyway": publishing.may_publish_anyway(user),
             "transitions": [
