@@ -135,3 +135,10 @@ def test_scheduling_reads_the_time_in_the_newsroom_zone_and_the_history_says_whe
 def test_states_are_named_as_readers_see_them(db, values, label):
     with translation.override("es"):
         assert story_states.story_state(ArticleFactory(**values)) == label
+
+
+def test_the_story_list_names_a_scheduled_story_with_its_time(editor, time_machine):
+    time_machine.move_to(datetime(2026, 12, 5, 12, 0, tzinfo=NEWSROOM), tick=False)
+    ArticleFactory(published_at=datetime(2026, 12, 5, 18, 0, tzinfo=NEWSROOM))
+    page = client_for(editor).get(reverse("admin:articles_article_changelist")).content.decode()
+    assert "Programada para el 5 de diciembre de 2026 a las 18:00" in page

@@ -5,7 +5,7 @@ and every change goes through ``publishing``, ``previews``, ``revisions`` or ``e
 import json
 from datetime import datetime
 
-from django.contrib import messages
+from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404
@@ -14,6 +14,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from reversion.admin import VersionAdmin
 from reversion.models import Version
 
@@ -80,6 +81,11 @@ class WorkflowAdminMixin(VersionAdmin):
         return allowed and (
             obj is None or obj.is_published or publishing.can_preview(request.user, obj)
         )
+
+    @admin.display(description=_lazy("State"), ordering="status")
+    def reader_state(self, article):
+        """The story list's state column, as readers see it ("Programada para el …")."""
+        return story_states.story_state(article)
 
     def has_publish_permission(self, request):
         return request.user.has_perm("articles.publish_article")
