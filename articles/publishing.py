@@ -310,19 +310,11 @@ def unpublish_article(*, article: Article, user=None, note: str = "") -> Article
 
 
 def move_to(
-    *,
-    article: Article,
-    user,
-    to_status: str,
-    at: datetime | None = None,
-    note="",
-    override_reason: str = "",
+    *, article: Article, user, to_status: str, at: datetime | None = None, note=""
 ) -> Article:
     """Run the transition to ``to_status`` (what the buttons on the story's page post)."""
     if to_status == Status.PUBLISHED:
-        return publish_article(
-            article=article, user=user, at=at, note=note, override_reason=override_reason
-        )
+        return publish_article(article=article, user=user, at=at, note=note)
     change = {
         Status.IN_REVIEW: submit_for_review,
         Status.DRAFT: return_to_draft,
