@@ -90,6 +90,8 @@ def test_scheduling_from_a_browser_in_utc_uses_the_newsroom_time(browser, live_s
     # The same moment in the browser's own zone, beside the box: 00:00 UTC the day after.
     browser_time = form.locator("[data-browser-zone]").inner_text()
     assert "UTC" in browser_time and "0:00" in browser_time
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    form.screenshot(path=str(SCREENSHOTS / "schedule-browser-zone.png"))
     submit(page, "button[data-transition=published]")
 
     article.refresh_from_db()

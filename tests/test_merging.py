@@ -166,3 +166,28 @@ def test_a_save_merged_after_a_publish_keeps_the_state_read_under_the_lock(edito
     article.refresh_from_db()
     assert article.headline == "Titular nuevo"
     assert article.status == Article.Status.PUBLISHED
+
+
+def test_bylines_both_changed_are_a_conflict_and_theirs_can_be_kept(two_editors):
+    ana, beto = two_editors
+    article = ArticleFactory(headline="Original")
+    ana_data = form_data(ana.get(change_url(article)))
+    beto_data = form_data(beto.get(change_url(article)))
+    last = int(ana_data["bylines-TOTAL_FORMS"]) - 1
+    for data, name in ((ana_data, "Autora de Ana"), (beto_data, "Autor de Beto")):
+        data.update(
+            {
+                f"bylines-{last}-author": str(AuthorFactory(name=name).pk),
+                f"bylines-{last}-position": "1",
+            }
+        )
+    assert ana.post(change_url(article), ana_data).status_code == 302
+    response = beto.post(change_url(article), beto_data)
+    assert [conflict.name for conflict in response.context["merge_conflicts"]] == ["bylines"]
+    assert "Autora de Ana" in response.content.decode()
+
+    retry = form_data(response)
+    retry["merge-bylines"] = "theirs"
+    assert beto.post(change_url(article), retry).status_code == 302
+    names = {byline.author.name for byline in article.bylines.all()}
+    assert "Autora de Ana" in names and "Autor de Beto" not in names
