@@ -223,4 +223,7 @@ class ConcurrencyForm(forms.ModelForm):
             raw = raw_value(name, merge.value)
             set_data(data, name, raw)
             cleaned[name] = self.fields[name].clean(raw)
+            # A merged body is new text: the form's own check (the renderer's limits) runs on it.
+            if hasattr(self, f"clean_{name}"):
+                cleaned[name] = getattr(self, f"clean_{name}")()
         self.data = data
