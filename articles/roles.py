@@ -4,5 +4,7 @@ made them, ``0014`` gave them Spanish names). Code names roles through these con
 REPORTER = "Reporteros"
 EDITOR = "Editores"
 ADMIN = "Administradores"
-# The names the groups had before 0014, for the migration that renames them.
+# The names the groups had before 0014 (0005 made them under these).
 ENGLISH_NAMES = {"Reporter": REPORTER, "Editor": EDITOR, "Admin": ADMIN}
+# The roles that may publish a story despite its problems, giving a reason.
+PUBLISH_ANYWAY = (EDITOR, ADMIN)

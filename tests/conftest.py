@@ -96,10 +96,9 @@ def roles():
     from articles import roles
 
     migration = importlib.import_module("articles.migrations.0005_roles")
-    renames = importlib.import_module("articles.migrations.0014_editors_desk")
     for english, labels in migration.ROLES.items():
         name = roles.ENGLISH_NAMES[english]
-        if name in renames.PUBLISH_ANYWAY_ROLES:
+        if name in roles.PUBLISH_ANYWAY:
             labels = [*labels, "articles.publish_anyway"]
         group, _created = Group.objects.get_or_create(name=name)
         for label in labels:
