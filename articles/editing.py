@@ -4,16 +4,20 @@ and two new stories created at once under the same address."""
 from datetime import timedelta
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from . import revisions
-from .models import Article, ArticleAutosave, EditPresence
+from . import merging, revisions
+from .models import Article, ArticleAutosave, Byline, EditPresence, TaggedArticle
 from .publishing import can_edit
 
+# The story's fields a stale form is merged on, field by field (the body paragraph by
+# paragraph), and how each is compared: text as typed, a chosen row by its id, sets unordered.
+MERGED_TEXT = ("headline", "slug", "dek", "summary", "lead_image_caption", "lead_image_credit")
+MERGED_CHOICES = ("category", "lead_image")
 # Someone is "on the story" if their page sent a heartbeat this recently (the page pings every 30 s).
 PRESENCE_WINDOW = timedelta(minutes=2)
 # The form fields worth keeping while someone types; everything else is chosen, not typed.
@@ -71,15 +75,61 @@ def save_new_article(*, article: Article) -> Article:
     raise IntegrityError(f"no free address for “{wanted}” after {SLUG_SUFFIX_LIMIT} tries")
 
 
-def conflict_changes(conflict: EditConflict) -> list[revisions.FieldChange]:
-    """What the other person changed: the version the form was opened on against the story now."""
-    current = conflict.current
-    base = revisions.version_at(current, conflict.submitted_version)
-    if base is None:
-        return []
-    return revisions.compare(
-        revisions.snapshot_of_version(base), revisions.snapshot_of_article(current)
+def comparable_text(value) -> str:
+    """Text as a form posts it back unchanged: a browser sends CRLF line endings, and
+    Django's form fields strip the ends."""
+    return (value or "").replace("\r\n", "\n").strip()
+
+
+def values_of_article(article: Article) -> dict:
+    """The merged fields of a story as it is in the database now."""
+    values = {name: comparable_text(getattr(article, name)) for name in (*MERGED_TEXT, "body")}
+    values.update({name: getattr(article, f"{name}_id") for name in MERGED_CHOICES})
+    values["tags"] = tuple(sorted(article.tags.names()))
+    values["organizations"] = frozenset(article.organizations.values_list("pk", flat=True))
+    values["bylines"] = tuple(
+        article.bylines.order_by("position", "id").values_list("author_id", flat=True)
     )
+    return values
+
+
+def values_of_version(version) -> dict:
+    """The merged fields of a story as one revision kept them."""
+    from taggit.models import Tag
+
+    fields = version.field_dict
+    values = {name: comparable_text(fields.get(name)) for name in (*MERGED_TEXT, "body")}
+    values.update({name: fields.get(f"{name}_id") for name in MERGED_CHOICES})
+    values["organizations"] = frozenset(fields.get("organizations", []))
+    bylines, tag_ids = [], []
+    for related in version.revision.version_set.select_related("content_type"):
+        model, data = related.content_type.model_class(), related.field_dict
+        if model is Byline and str(data["article_id"]) == version.object_id:
+            bylines.append((data["position"], data["id"], data["author_id"]))
+        elif model is TaggedArticle and str(data["content_object_id"]) == version.object_id:
+            tag_ids.append(data["tag_id"])
+    values["bylines"] = tuple(author_id for _position, _id, author_id in sorted(bylines))
+    values["tags"] = tuple(
+        sorted(Tag.objects.filter(pk__in=tag_ids).values_list("name", flat=True))
+    )
+    return values
+
+
+def merge_edit(conflict: EditConflict, *, mine: dict) -> dict[str, merging.FieldMerge]:
+    """Merge a stale form's values (``mine``) with the story as saved since, against the
+    revision the form was opened on. With no such revision every difference is a conflict."""
+    base_version = revisions.version_at(conflict.current, conflict.submitted_version)
+    theirs = values_of_article(conflict.current)
+    base = values_of_version(base_version) if base_version is not None else None
+    merges = {}
+    for name, value in mine.items():
+        if base is None:
+            merges[name] = merging.merge_value(object(), value, theirs[name])
+        elif name == "body":
+            merges[name] = merging.merge_text(base[name], value, theirs[name])
+        else:
+            merges[name] = merging.merge_value(base[name], value, theirs[name])
+    return merges
 
 
 def last_saved_by(article: Article):
@@ -89,24 +139,38 @@ def last_saved_by(article: Article):
 
 
 def record_presence(*, article: Article, user) -> None:
-    """Note that ``user`` has the story open now."""
-    EditPresence.objects.update_or_create(
-        article=article, user=user, defaults={"last_seen": timezone.now()}
+    """Note that ``user`` has the story open now (since now, if they had left it)."""
+    now = timezone.now()
+    presence, created = EditPresence.objects.get_or_create(
+        article=article, user=user, defaults={"last_seen": now, "started_at": now}
     )
+    if not created:
+        if presence.last_seen < now - PRESENCE_WINDOW:
+            presence.started_at = now
+        presence.last_seen = now
+        presence.save(update_fields=["last_seen", "started_at"])
 
 
-def others_editing(*, article: Article, user) -> list:
-    """The other people who had the story open in the last couple of minutes."""
+def others_editing(*, article: Article, user) -> list[EditPresence]:
+    """The other people who had the story open in the last couple of minutes, with since when."""
     since = timezone.now() - PRESENCE_WINDOW
     return list(
-        get_user_model()
-        .objects.filter(
-            pk__in=EditPresence.objects.filter(article=article, last_seen__gte=since)
-            .exclude(user=user)
-            .values("user")
-        )
-        .order_by("username")
+        EditPresence.objects.filter(article=article, last_seen__gte=since)
+        .exclude(user=user)
+        .select_related("user")
+        .order_by("user__username")
     )
+
+
+def describe_presence(presence: EditPresence) -> str:
+    """ "Ana is editing since 10:42" (the newsroom's time; the day too when it is not today)."""
+    started = timezone.localtime(presence.started_at)
+    name = presence.user.get_full_name() or presence.user.get_username()
+    if started.date() == timezone.localdate():
+        time = date_format(started, "TIME_FORMAT")
+        return _("%(name)s is editing since %(time)s") % {"name": name, "time": time}
+    when = date_format(started, "DATETIME_FORMAT")
+    return _("%(name)s is editing since %(when)s") % {"name": name, "when": when}
 
 
 def _check_may_autosave(*, article: Article | None, user) -> None:

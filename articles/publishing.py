@@ -17,10 +17,14 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from . import images, previews
+from . import images, previews, story_checks, story_states
 from .models import Article, ArticleTransition, Correction
 
 Status = Article.Status
+# Problems (``story_checks``) that hold a story's publication until they are fixed or an
+# editor publishes anyway with a reason. A headline, body, section and byline are not
+# negotiable (``missing_for_publication``).
+HOLDING_PROBLEMS = ("alt_text", "dek", "link_no_destination", "link_nowhere", "image_broken")
 
 # (from, to) -> the permission it takes. Publishing a published story again reschedules it.
 TRANSITIONS = {
@@ -89,12 +93,17 @@ def check_transition(*, article: Article, user, to_status: str) -> None:
 
 
 def missing_for_publication(
-    article: Article, *, has_section: bool | None = None, has_byline: bool | None = None
+    article: Article,
+    *,
+    has_section: bool | None = None,
+    has_byline: bool | None = None,
+    with_alt_text: bool = True,
 ) -> list[str]:
     """What a story still lacks before it may be published (empty when it is ready).
 
     ``has_section`` and ``has_byline`` answer for a story whose section and byline are about to
     be written in bulk (the importer); left as None, the story itself is asked.
+    ``with_alt_text=False`` leaves alt text to ``held_by`` (an editor may override it).
     """
     missing = []
     if not article.headline.strip():
@@ -109,15 +118,22 @@ def missing_for_publication(
         has_byline = article.pk is not None and article.bylines.exists()
     if not has_byline:
         missing.append(_("a byline"))
-    missing.extend(images.missing_alt_text(article))
+    if with_alt_text:
+        missing.extend(images.missing_alt_text(article))
     return missing
 
 
 def check_publishable(
-    article: Article, *, has_section: bool | None = None, has_byline: bool | None = None
+    article: Article,
+    *,
+    has_section: bool | None = None,
+    has_byline: bool | None = None,
+    with_alt_text: bool = True,
 ) -> None:
     """Refuse to publish a story that lacks something (see ``missing_for_publication``)."""
-    missing = missing_for_publication(article, has_section=has_section, has_byline=has_byline)
+    missing = missing_for_publication(
+        article, has_section=has_section, has_byline=has_byline, with_alt_text=with_alt_text
+    )
     if missing:
         raise ValidationError(
             _("“%(headline)s” cannot be published without %(missing)s.")
@@ -125,17 +141,68 @@ def check_publishable(
         )
 
 
-def _move(*, article: Article, user, to_status: str, note: str, fields: list[str]) -> Article:
-    """Save the new state, keep a revision and write the audit row."""
+class PublicationHeld(ValidationError):
+    """The story has problems that hold its publication (``held_by``)."""
+
+    def __init__(self, article: Article, problems: list[story_checks.Problem]):
+        self.problems = problems
+        super().__init__(
+            _(
+                "“%(headline)s” is held before publishing: %(problems)s. Fix it, or an editor "
+                "may publish it anyway, giving the reason."
+            )
+            % {
+                "headline": article.headline or _("Untitled"),
+                "problems": "; ".join(problem.label for problem in problems),
+            },
+            code="held",
+        )
+
+
+def held_by(article: Article) -> list[story_checks.Problem]:
+    """The problems that hold this story's publication (empty when nothing does)."""
+    return [
+        problem
+        for problem in story_checks.editorial_problems(article)
+        if problem.code in HOLDING_PROBLEMS
+    ]
+
+
+def may_publish_anyway(user) -> bool:
+    """Editors may publish a story held by its problems, giving a reason; reporters may not."""
+    return user.has_perm("articles.publish_anyway")
+
+
+def _move(
+    *,
+    article: Article,
+    user,
+    to_status: str,
+    note: str,
+    fields: list[str],
+    override_reason: str = "",
+) -> Article:
+    """Save the new state, keep a revision and write the audit row (with the times it set)."""
     from_status = article.status
     article.status = to_status
+    to_label = story_states.story_state(article)
+    comment = f"{Status(from_status).label} → {to_label}"
+    if override_reason:
+        comment += " · " + _("published anyway: %(reason)s") % {"reason": override_reason}
     with reversion.create_revision():
         article.save(update_fields=["status", "updated_at", *fields])
         if user is not None:
             reversion.set_user(user)
-        reversion.set_comment(f"{Status(from_status).label} → {Status(to_status).label}")
+        reversion.set_comment(comment[:500])
     ArticleTransition.objects.create(
-        article=article, user=user, from_status=from_status, to_status=to_status, note=note
+        article=article,
+        user=user,
+        from_status=from_status,
+        to_status=to_status,
+        note=note,
+        publish_at=article.published_at if to_status == Status.PUBLISHED else None,
+        embargoed_until=article.embargoed_until if to_status == Status.PUBLISHED else None,
+        override_reason=override_reason,
     )
     return article
 
@@ -162,11 +229,15 @@ def publish_article(
     at: datetime | None = None,
     embargoed_until: datetime | None = None,
     note: str = "",
+    override_reason: str = "",
 ) -> Article:
     """Publish a story now, or at ``at`` (a future time schedules it), optionally under embargo.
 
     A story that was published before keeps its original publication time unless ``at`` is
     given, so republishing after a correction does not move it to the top of the home page.
+    Someone publishing a story with problems (``held_by``) is refused with ``PublicationHeld``
+    unless they are an editor and give ``override_reason``, which the audit row and the
+    revision keep.
     """
     check_transition(article=article, user=user, to_status=Status.PUBLISHED)
     # A double click or a retried request changes nothing and records nothing a second time.
@@ -176,7 +247,17 @@ def publish_article(
         and embargoed_until == article.embargoed_until
     ):
         return article
-    check_publishable(article)
+    # The system (commands, the importer) publishes by the old rule; people are held by the
+    # desk's checks, which an editor may override.
+    check_publishable(article, with_alt_text=user is None)
+    override_reason = override_reason.strip()[:500]
+    problems = held_by(article) if user is not None else []
+    if problems and not override_reason:
+        raise PublicationHeld(article, problems)
+    if problems and not may_publish_anyway(user):
+        raise PermissionDenied(_("Only an editor may publish a story with problems."))
+    if not problems:
+        override_reason = ""
     if at is not None:
         article.published_at = at
     elif article.published_at is None:
@@ -188,6 +269,7 @@ def publish_article(
         to_status=Status.PUBLISHED,
         note=note,
         fields=["published_at", "embargoed_until"],
+        override_reason=override_reason,
     )
 
 
@@ -214,6 +296,7 @@ def record_publications(*, articles: list[Article], user=None, note: str = "") -
             from_status=Status.DRAFT,
             to_status=Status.PUBLISHED,
             note=note,
+            publish_at=article.published_at,
         )
         for article in articles
     )

@@ -4,7 +4,6 @@ Every save of a story inside ``reversion.create_revision()`` (the admin, ``publi
 ``restore_version``) keeps a snapshot of the story with its byline rows and tags.
 """
 
-import difflib
 import json
 from dataclasses import dataclass
 
@@ -18,7 +17,7 @@ from django.db.models import prefetch_related_objects
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import escape
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.safestring import SafeString
 from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -31,6 +30,7 @@ from taggit.models import Tag
 
 from . import story_checks
 from .models import Article, Author, Byline, Organization, TaggedArticle
+from .word_diff import word_diff
 
 # What an editor compares between two versions, in the order the page shows it.
 COMPARED_FIELDS = {
@@ -70,7 +70,7 @@ class FieldChange:
     label: str
     before: str
     after: str
-    table: SafeString | None = None
+    diff: SafeString | None = None
 
 
 def snapshot_of_article(article: Article) -> dict[str, str]:
@@ -187,24 +187,13 @@ def snapshot_of_version(version: Version) -> dict[str, str]:
 
 
 def compare(before: dict[str, str], after: dict[str, str]) -> list[FieldChange]:
-    """The fields that differ; long text comes with a side-by-side table (escaped)."""
+    """The fields that differ; long text comes with its changes marked word by word."""
     changes = []
     for name, label in COMPARED_FIELDS.items():
         if before[name] == after[name]:
             continue
-        table = None
-        if name in {"body", "dek"}:
-            table = mark_safe(  # noqa: S308 (difflib escapes every line it prints)
-                difflib.HtmlDiff(wrapcolumn=70).make_table(
-                    before[name].splitlines(),
-                    after[name].splitlines(),
-                    _("Before"),
-                    _("After"),
-                    context=True,
-                    numlines=2,
-                )
-            )
-        changes.append(FieldChange(str(label), escape(before[name]), escape(after[name]), table))
+        diff = word_diff(before[name], after[name]) if name in {"body", "dek"} else None
+        changes.append(FieldChange(str(label), escape(before[name]), escape(after[name]), diff))
     return changes
 
 

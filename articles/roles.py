@@ -6,12 +6,17 @@ the code cannot drift apart. The checks themselves live in ``publishing`` (stori
 ``object_permissions`` (images, tags, the story list) and ``admin/users.py`` (people).
 """
 
-# The groups migration 0005 creates; a newsroom may rename them (their names are data), so
-# code decides by permission and only the tests and this table name the groups.
-REPORTER = "Reporter"
-EDITOR = "Editor"
-ADMIN = "Admin"
+# The groups migration 0005 created and 0014 gave Spanish names; a newsroom may rename them
+# (their names are data), so code decides by permission and only the tests, the admin's
+# wording and this table name the groups.
+REPORTER = "Reporteros"
+EDITOR = "Editores"
+ADMIN = "Administradores"
 ROLES = (REPORTER, EDITOR, ADMIN)
+# The names the groups had before 0014 (0005 made them under these).
+ENGLISH_NAMES = {"Reporter": REPORTER, "Editor": EDITOR, "Admin": ADMIN}
+# The roles that may publish a story despite its problems, giving a reason.
+PUBLISH_ANYWAY = (EDITOR, ADMIN)
 
 # (object, action, roles allowed). "Own" means signed by the user (stories) or uploaded by it
 # (images); a "published" story is one readers can see.

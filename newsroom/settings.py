@@ -66,7 +66,7 @@ SITE_TAGLINE = os.environ.get("SITE_TAGLINE", "")
 NEWSROOM_BYLINE = os.environ.get("NEWSROOM_BYLINE") or SITE_NAME
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "articles.admin_config.NewsroomAdminConfig",  # django.contrib.admin, with the desk
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

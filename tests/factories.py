@@ -16,6 +16,7 @@ from articles.models import (
     Organization,
     OrganizationDomain,
 )
+from articles.roles import EDITOR, REPORTER
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -35,7 +36,7 @@ class UserFactory(factory.django.DjangoModelFactory):
 
     @factory.post_generation
     def roles(self, create, extracted, **kwargs):
-        """``roles=["Editor"]``: the groups the role migration created."""
+        """``roles=[EDITOR]``: the groups the role migrations made."""
         if create and extracted:
             self.groups.add(*Group.objects.filter(name__in=extracted))
 
@@ -54,7 +55,7 @@ class ReporterFactory(UserFactory):
     """A reporter with a login to the admin and an author profile that signs stories."""
 
     is_staff = True
-    roles = with_roles("Reporter")
+    roles = with_roles(REPORTER)
     author_profile = factory.RelatedFactory(
         "tests.factories.AuthorFactory", factory_related_name="user"
     )
@@ -62,7 +63,7 @@ class ReporterFactory(UserFactory):
 
 class EditorFactory(UserFactory):
     is_staff = True
-    roles = with_roles("Editor")
+    roles = with_roles(EDITOR)
 
 
 class CategoryFactory(factory.django.DjangoModelFactory):

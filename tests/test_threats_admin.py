@@ -7,6 +7,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils.translation import ngettext
 
+from articles import roles
 from articles.models import Article
 from tests.factories import ArticleFactory, EditorFactory, ReporterFactory, UserFactory
 
@@ -46,7 +47,7 @@ def user_form(user, **changes):
 
 @pytest.mark.threat(58)
 def test_t58_editors_and_reporters_hold_no_user_management_permission(db):
-    for role in ("Reporter", "Editor"):
+    for role in (roles.REPORTER, roles.EDITOR):
         labels = Group.objects.get(name=role).permissions.values_list(
             "content_type__app_label", flat=True
         )
@@ -70,17 +71,17 @@ def test_t58_an_editor_cannot_open_users_or_make_themselves_superuser(db):
 
 @pytest.mark.threat(58)
 def test_t58_the_admin_role_gives_roles_but_cannot_make_a_superuser(db):
-    admin = UserFactory(is_staff=True, roles=["Admin"])
+    admin = UserFactory(is_staff=True, roles=[roles.ADMIN])
     reporter = ReporterFactory()
     client = logged_in(admin)
 
     # Managing people is the role's job: a reporter becomes an editor.
     response = client.post(
         reverse("admin:auth_user_change", args=[reporter.pk]),
-        user_form(reporter, groups=[Group.objects.get(name="Editor").pk]),
+        user_form(reporter, groups=[Group.objects.get(name=roles.EDITOR).pk]),
     )
     assert response.status_code == 302
-    assert list(reporter.groups.values_list("name", flat=True)) == ["Editor"]
+    assert list(reporter.groups.values_list("name", flat=True)) == [roles.EDITOR]
 
     # Making itself a superuser, or handing itself every permission, is not.
     client.post(
@@ -99,7 +100,7 @@ def test_t58_the_admin_role_gives_roles_but_cannot_make_a_superuser(db):
 @pytest.mark.threat(58)
 def test_t58_the_admin_role_cannot_touch_a_superusers_account_or_password(db):
     boss = UserFactory(is_staff=True, is_superuser=True, username="direccion")
-    client = logged_in(UserFactory(is_staff=True, roles=["Admin"]))
+    client = logged_in(UserFactory(is_staff=True, roles=[roles.ADMIN]))
 
     password_change = client.post(
         reverse("admin:auth_user_password_change", args=[boss.pk]),

@@ -195,12 +195,13 @@ def test_two_editors_collide_and_the_second_keeps_their_text(editor):
     second_data = form_data(second.get(change_url(article)))
     first_data.update(headline="Titular de Beatriz")
     assert first.post(change_url(article), first_data).status_code == 302
-    second_data.update(body="Mi texto que no debe perderse.")
+    # Both change the headline: a conflict (a change to different fields merges, test_merging).
+    second_data.update(headline="Mi titular", body="Mi texto que no debe perderse.")
     response = second.post(change_url(article), second_data)
     assert response.status_code == 200
     page = response.content.decode()
     assert "Mi texto que no debe perderse." in page
-    assert "Titular de Beatriz" in page  # the diff of what the other editor changed
+    assert "Titular de Beatriz" in page  # the other editor's version, beside this one's
     assert "beatriz" in page
     article.refresh_from_db()
     assert article.headline == "Titular de Beatriz"
@@ -213,15 +214,17 @@ def test_two_editors_collide_and_the_second_keeps_their_text(editor):
     assert article.body == "Mi texto que no debe perderse."
 
 
-def test_a_publish_between_opening_and_saving_is_a_conflict_too(editor):
+def test_a_publish_between_opening_and_saving_merges_and_keeps_the_state(editor):
+    # Issue 23: the publish changed none of the form's fields, so the edit merges with it.
     article = ArticleFactory(in_review=True)
     client = client_for(editor)
     data = form_data(client.get(change_url(article)))
     publishing.publish_article(article=article, user=EditorFactory())
     data.update(headline="Otro")
-    assert client.post(change_url(article), data).status_code == 200
+    assert client.post(change_url(article), data).status_code == 302
     article.refresh_from_db()
-    assert article.headline != "Otro"
+    assert article.headline == "Otro"
+    assert article.status == Article.Status.PUBLISHED
 
 
 def test_the_edit_page_says_who_else_has_the_story_open(editor):

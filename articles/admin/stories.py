@@ -145,7 +145,7 @@ class StoryChangeList(ChangeList):
 @admin.register(Article)
 class ArticleAdmin(WorkflowAdminMixin, admin.ModelAdmin):
     form = ArticleAdminForm
-    list_display = ["headline", "status", "category", "byline", "published_at"]
+    list_display = ["headline", "reader_state", "category", "byline", "published_at"]
     list_filter = [
         "status",
         "category",

@@ -5,8 +5,7 @@ and every change goes through ``publishing``, ``previews``, ``revisions`` or ``e
 import json
 from datetime import datetime
 
-from django import forms
-from django.contrib import messages
+from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404
@@ -15,62 +14,43 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from reversion.admin import VersionAdmin
 from reversion.models import Version
 
-from .. import editing, previews, publishing, revisions
+from .. import editing, previews, publishing, revisions, story_states
 from ..canonical import absolute_url
-from ..models import Article, Correction, PreviewLink
+from ..models import Article, ArticleTransition, Byline, Correction, PreviewLink
+from .merge_view import ConcurrencyForm
 
 STATE_FIELDS = ["status", "published_at", "embargoed_until"]
 AUDIT_ROWS_SHOWN = 50
 
 
-class ConcurrencyForm(forms.ModelForm):
-    """Refuses to save over a version of the story newer than the one the form was opened on."""
-
-    edit_version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.conflict = None
-        self.fields["edit_version"].initial = self.instance.edit_version
-
-    def clean(self):
-        cleaned = super().clean()
-        if self.instance.pk is None or self.errors:
-            return cleaned
-        submitted = cleaned.get("edit_version")
-        try:
-            current = editing.claim_for_saving(
-                article_pk=self.instance.pk,
-                submitted_version=self.instance.edit_version if submitted is None else submitted,
-            )
-        except editing.EditConflict as conflict:
-            self.conflict = conflict
-            # The re-shown form carries the new version, so saving after merging succeeds.
-            self.data = self.data.copy()
-            self.data["edit_version"] = conflict.current.edit_version
-            raise ValidationError(
-                _(
-                    "Someone else saved this story after you opened it. Your text is still "
-                    "in the form: look at what they changed below, merge, and save again."
-                ),
-                code="conflict",
-            ) from None
-        self.instance.edit_version = current.edit_version
-        return cleaned
-
-
 def parse_local_datetime(value: str) -> datetime | None:
-    """A ``datetime-local`` input in the site's time zone; None when empty; ValidationError
-    when it is not a time."""
+    """A ``datetime-local`` input in the newsroom's time zone (the label beside it says which,
+    whatever the browser's); None when empty; ValidationError when it is not a time."""
     if not value:
         return None
-    parsed = parse_datetime(value)
+    try:
+        parsed = parse_datetime(value)
+    except ValueError:
+        parsed = None
     if parsed is None:
         raise ValidationError(_("“%(value)s” is not a date and time.") % {"value": value})
-    return timezone.make_aware(parsed) if timezone.is_naive(parsed) else parsed
+    if timezone.is_naive(parsed):
+        return timezone.make_aware(parsed, story_states.newsroom_zone())
+    return parsed
+
+
+def audit_label(transition: ArticleTransition) -> str:
+    """The state a transition led to, as readers saw it then ("Programada para el …")."""
+    return story_states.state_label(
+        transition.to_status,
+        published_at=transition.publish_at,
+        embargoed_until=transition.embargoed_until,
+        now=transition.at,
+    )
 
 
 class WorkflowAdminMixin(VersionAdmin):
@@ -103,6 +83,11 @@ class WorkflowAdminMixin(VersionAdmin):
             obj is None or obj.is_published or publishing.can_preview(request.user, obj)
         )
 
+    @admin.display(description=_lazy("State"), ordering="status")
+    def reader_state(self, article):
+        """The story list's state column, as readers see it ("Programada para el …")."""
+        return story_states.story_state(article)
+
     def has_publish_permission(self, request):
         return request.user.has_perm("articles.publish_article")
 
@@ -119,6 +104,22 @@ class WorkflowAdminMixin(VersionAdmin):
         editing.discard_autosave(article=article, user=request.user)
         if not change:
             editing.discard_autosave(article=None, user=request.user)
+        if getattr(form, "merged_theirs", None):
+            self.message_user(
+                request,
+                _(
+                    "Someone else saved this story while you edited it; kept their changes to: %(fields)s."
+                )
+                % {"fields": ", ".join(form.merged_theirs)},
+                messages.INFO,
+            )
+
+    def save_formset(self, request, form, formset, change):
+        # Bylines only the other editor changed (or whose choice was "theirs") stay as saved.
+        if formset.model is Byline and getattr(form, "keep_their_bylines", False):
+            formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
+            return
+        super().save_formset(request, form, formset, change)
 
     # The story's page
 
@@ -144,7 +145,13 @@ class WorkflowAdminMixin(VersionAdmin):
         """What the workflow panel on the story's page shows."""
         user = request.user
         pending = editing.pending_autosave(article=article, user=user)
+        may_publish = Article.Status.PUBLISHED in publishing.allowed_transitions(user, article)
+        zone = story_states.newsroom_zone()
         return {
+            "state_label": story_states.story_state(article),
+            "newsroom_zone": zone.key,
+            "held_by": publishing.held_by(article) if may_publish else [],
+            "may_publish_anyway": publishing.may_publish_anyway(user),
             "transitions": [
                 (status, Article.Status(status).label)
                 for status in publishing.allowed_transitions(user, article)
@@ -154,8 +161,14 @@ class WorkflowAdminMixin(VersionAdmin):
             "can_preview": publishing.can_preview(user, article),
             "can_share": user.has_perm("articles.share_preview"),
             "preview_links": [link for link in article.preview_links.all() if link.is_usable],
-            "others_editing": editing.others_editing(article=article, user=user),
-            "audit_trail": article.transitions.select_related("user")[:AUDIT_ROWS_SHOWN],
+            "others_editing": [
+                editing.describe_presence(presence)
+                for presence in editing.others_editing(article=article, user=user)
+            ],
+            "audit_trail": [
+                (transition, audit_label(transition))
+                for transition in article.transitions.select_related("user")[:AUDIT_ROWS_SHOWN]
+            ],
             "corrections": article.corrections.select_related("created_by", "superseded_by"),
             "pending_autosave": pending,
             "pending_autosave_json": json.dumps(pending.data) if pending else "",
@@ -167,7 +180,8 @@ class WorkflowAdminMixin(VersionAdmin):
         form = context.get("adminform").form if context.get("adminform") else None
         conflict = getattr(form, "conflict", None)
         if conflict is not None:
-            context["conflict_changes"] = editing.conflict_changes(conflict)
+            context["merge_conflicts"] = form.merge_conflicts
+            context["merged_theirs"] = form.merged_theirs
             context["conflict_by"] = editing.last_saved_by(conflict.current)
         return super().render_change_form(request, context, add, change, form_url, obj)
 
@@ -227,6 +241,7 @@ class WorkflowAdminMixin(VersionAdmin):
                     at=parse_local_datetime(request.POST.get("at", "")),
                     embargoed_until=parse_local_datetime(request.POST.get("embargoed_until", "")),
                     note=note,
+                    override_reason=request.POST.get("override_reason", "")[:500],
                 )
             else:
                 publishing.move_to(
@@ -275,7 +290,7 @@ class WorkflowAdminMixin(VersionAdmin):
             request,
             _("Preview link (until %(until)s): %(address)s")
             % {
-                "until": timezone.localtime(link.expires_at).strftime("%Y-%m-%d %H:%M"),
+                "until": story_states.newsroom_time(link.expires_at),
                 "address": address,
             },
             messages.SUCCESS,
@@ -320,11 +335,23 @@ class WorkflowAdminMixin(VersionAdmin):
         return TemplateResponse(request, "admin/articles/article/compare.html", context)
 
     def restore_view(self, request, pk, version_pk):
-        """Restore a revision as a new revision (POST only); the state of the story stays."""
-        if request.method != "POST":
-            raise Http404
+        """Restore a revision as a new revision; the state of the story stays. A GET asks
+        first, showing what restoring would change."""
         article = self.story_or_404(request, pk)
         version = get_object_or_404(Version.objects.get_for_object(article), pk=version_pk)
+        if request.method != "POST":
+            context = {
+                **self.admin_site.each_context(request),
+                "opts": self.opts,
+                "original": article,
+                "title": _("Restore a version of “%(story)s”?") % {"story": article},
+                "version": version,
+                "version_label": revisions.describe(version),
+                "changes": revisions.compare(
+                    revisions.snapshot_of_article(article), revisions.snapshot_of_version(version)
+                ),
+            }
+            return TemplateResponse(request, "admin/articles/article/restore.html", context)
         revisions.restore_version(version=version, user=request.user)
         self.message_user(
             request,
@@ -369,7 +396,7 @@ class WorkflowAdminMixin(VersionAdmin):
         article = self.story_or_404(request, pk)
         editing.record_presence(article=article, user=request.user)
         others = editing.others_editing(article=article, user=request.user)
-        return JsonResponse({"others": [user.get_username() for user in others]})
+        return JsonResponse({"others": [editing.describe_presence(other) for other in others]})
 
     def autosave_view(self, request, pk=None):
         """Keep what is typed in the form (POST), or forget it (POST ``discard=1``)."""

@@ -338,6 +338,7 @@ class Article(models.Model):
             ("append_correction", _("Can append a correction to a story")),
             ("share_preview", _("Can create and revoke preview links")),
             ("edit_any_article", _("Can edit stories by other authors and published stories")),
+            ("publish_anyway", _("Can publish a story despite its problems, giving a reason")),
         ]
 
     def __str__(self):

@@ -39,6 +39,15 @@ class ArticleTransition(models.Model):
     to_status = models.CharField(_("to"), max_length=20, choices=article_status_choices)
     at = models.DateTimeField(_("when"), default=timezone.now)
     note = models.CharField(_("note"), max_length=500, blank=True)
+    # The times a publication set, kept as they were then: the story's own change later.
+    publish_at = models.DateTimeField(_("to appear at"), null=True, blank=True)
+    embargoed_until = models.DateTimeField(_("embargoed until"), null=True, blank=True)
+    override_reason = models.CharField(
+        _("published anyway because"),
+        max_length=500,
+        blank=True,
+        help_text=_("Why an editor published the story despite the problems it had."),
+    )
 
     class Meta:
         ordering = ["-at", "-id"]
@@ -201,6 +210,7 @@ class EditPresence(models.Model):
         verbose_name=_("user"),
     )
     last_seen = models.DateTimeField(_("last seen"), default=timezone.now)
+    started_at = models.DateTimeField(_("editing since"), default=timezone.now)
 
     class Meta:
         ordering = ["-last_seen"]

@@ -21,7 +21,49 @@
     return data;
   }
 
+  // Minutes a zone is ahead of UTC at a moment (Intl has no direct way to ask).
+  function zoneOffsetMinutes(date, zone) {
+    const parts = new Intl.DateTimeFormat("en-US", {
+      timeZone: zone, hourCycle: "h23", year: "numeric", month: "2-digit", day: "2-digit",
+      hour: "2-digit", minute: "2-digit", second: "2-digit"
+    }).formatToParts(date);
+    const get = function (type) { return Number(parts.find(function (p) { return p.type === type; }).value); };
+    const asUtc = Date.UTC(get("year"), get("month") - 1, get("day"), get("hour"), get("minute"), get("second"));
+    return (asUtc - date.getTime()) / 60000;
+  }
+
+  // A datetime-local value read as a wall-clock time in the newsroom's zone.
+  function newsroomMoment(value, zone) {
+    const match = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2}))?/.exec(value);
+    if (!match) return null;
+    const wall = Date.UTC(+match[1], +match[2] - 1, +match[3], +match[4], +match[5], +(match[6] || 0));
+    return new Date(wall - zoneOffsetMinutes(new Date(wall), zone) * 60000);
+  }
+
+  // Beside the publication times: the same moment in the browser's own zone, when it differs.
+  function showBrowserZone(note) {
+    const newsroomZone = note.dataset.newsroomZone;
+    const browserZone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+    const out = note.querySelector("[data-browser-zone]");
+    if (!out || browserZone === newsroomZone) return;
+    const form = note.closest("form");
+    const lang = document.documentElement.lang || undefined;
+    function update() {
+      const lines = [];
+      form.querySelectorAll("[data-newsroom-time]").forEach(function (input) {
+        const moment = input.value ? newsroomMoment(input.value, newsroomZone) : null;
+        if (moment) {
+          lines.push(moment.toLocaleString(lang, { timeZone: browserZone, dateStyle: "medium", timeStyle: "short" }));
+        }
+      });
+      out.textContent = note.dataset.browserLabel + " (" + browserZone + ")" + (lines.length ? ": " + lines.join(" · ") : "");
+    }
+    form.addEventListener("input", update);
+    update();
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll("[data-newsroom-zone]").forEach(showBrowserZone);
     const form = document.getElementById("article_form");
     const config = document.querySelector("[data-autosave-url]");
     if (!form || !config) return;
@@ -82,9 +124,8 @@
           .then(function (response) { return response.ok ? response.json() : { others: [] }; })
           .then(function (answer) {
             presence.hidden = answer.others.length === 0;
-            presence.textContent = answer.others.length
-              ? answer.others.join(", ") + " · " + gettext("also on this story")
-              : "";
+            // Each entry is already a sentence: "Ana está editando desde las 10:42".
+            presence.textContent = answer.others.join(" · ");
           })
           .catch(function () {});
       }, HEARTBEAT_EVERY_MS);
