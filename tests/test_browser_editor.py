@@ -34,7 +34,6 @@ def test_editor_previews_and_saves_the_demo_story(page, live_server, demo, tmp_p
     page.goto(live_server.url + reverse("admin:articles_article_changelist"))
     page.click(f"#result_list tbody a:text('{demo.headline}')")
     page.fill("#id_dek", "Un dek escrito en el navegador.")
-    page.click(".markdown-preview-button")
     preview = page.locator(".markdown-preview")
     preview.locator(".markdown-preview-body blockquote").wait_for()
     assert "cultura ecologica" in preview.locator(".markdown-preview-warnings").inner_text()

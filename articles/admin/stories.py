@@ -14,8 +14,9 @@ from taggit.models import Tag
 from .. import editing, publishing, rendering, search
 from ..models import Article, Byline
 from ..querysets import NOT_IN_TEASERS
+from .editor import StoryEditorMixin
 from .filters import SubjectLinksFilter
-from .widgets import MarkdownEditorWidget, TagAutocompleteWidget
+from .widgets import TagAutocompleteWidget
 from .workflow import WorkflowAdminMixin
 
 TAG_SUGGESTIONS = 20
@@ -37,7 +38,6 @@ class ArticleAdminForm(forms.ModelForm):
             "headline": forms.TextInput(attrs={"class": "vTextField story-headline"}),
             "dek": forms.Textarea(attrs={"rows": 3, "class": "vLargeTextField"}),
             "summary": forms.Textarea(attrs={"rows": 2, "class": "vLargeTextField"}),
-            "body": MarkdownEditorWidget,
             "tags": TagAutocompleteWidget,
         }
 
@@ -79,7 +79,7 @@ class StoryChangeList(ChangeList):
 
 
 @admin.register(Article)
-class ArticleAdmin(WorkflowAdminMixin, admin.ModelAdmin):
+class ArticleAdmin(StoryEditorMixin, WorkflowAdminMixin, admin.ModelAdmin):
     form = ArticleAdminForm
     list_display = ["headline", "status", "category", "byline", "published_at"]
     list_filter = [
