@@ -93,8 +93,8 @@ def test_upload_stores_the_cleaned_image_with_its_alt_text(client, roles):
 @pytest.mark.parametrize(
     ("data", "message"),
     [
-        ({"alt": "Una foto"}, "Choose an image file."),
-        ({"file": "PNG", "alt": " "}, "Describe the picture"),
+        ({"alt": "Una foto"}, "Elige un archivo de imagen."),
+        ({"file": "PNG", "alt": " "}, "Describe la imagen"),
         ({"file": "HTML", "alt": "Una foto"}, "JPEG, PNG"),
     ],
 )

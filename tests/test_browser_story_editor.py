@@ -121,14 +121,14 @@ def test_a_story_written_with_the_surface_reaches_readers_with_its_image_and_lin
     preview.locator("figure picture img[alt='Manifestantes frente al Senado']").wait_for()
     assert preview.locator(f"a[href='{budget.get_absolute_url()}']").count() == 1
     assert preview.locator("blockquote").inner_text() == "Nadie nos escuchaba"
-    assert page.locator("[data-word-count]").inner_text() == "14 words"
-    assert page.locator("[data-reading-time]").inner_text() == "1 min read"
+    assert page.locator("[data-word-count]").inner_text() == "14 palabras"
+    assert page.locator("[data-reading-time]").inner_text() == "1 min de lectura"
 
     # The autosave state follows workflow.js's timer (every 10 s).
     state = page.locator("[data-autosave-state]")
     assert state.get_attribute("data-state") == "dirty"
     page.wait_for_selector("[data-autosave-state][data-state=saved]", timeout=15_000)
-    assert state.inner_text().startswith("Saved at ")
+    assert state.inner_text().startswith("Guardado a las ")
 
     # Full screen and back.
     page.click("[data-command=fullscreen]")

@@ -65,8 +65,9 @@ function csrfToken(form) {
   return input ? input.value : "";
 }
 
+// The templates' strings carry {name} where a number or a time goes (blocktranslate's output).
 function format(template, values) {
-  return template.replace(/%\((\w+)\)s/g, (whole, name) => (name in values ? values[name] : whole));
+  return template.replace(/\{(\w+)\}/g, (whole, name) => (name in values ? values[name] : whole));
 }
 
 function clockTime(date) {
@@ -290,9 +291,10 @@ function setUp(root) {
   }
   function closeDialog(dialog) {
     if (dialog.open) dialog.close();
-    view.focus();
   }
   for (const dialog of [imageDialog, linkDialog]) {
+    // Closed by a button or by Escape, the writer goes on where the text was left.
+    dialog.addEventListener("close", () => view.focus());
     dialog.querySelector("[data-dialog-cancel]").addEventListener("click", () => closeDialog(dialog));
     // The dialogs sit inside the story's form: Enter in a search box must not submit it.
     dialog.addEventListener("keydown", (event) => {
