@@ -142,6 +142,7 @@ def test_a_story_written_with_the_surface_reaches_readers_with_its_image_and_lin
     story.refresh_from_db()
     # Browsers send a textarea's lines with CRLF, as they always did.
     assert story.body.replace("\r\n", "\n") == body
+    assert story.word_count == 14  # what the surface showed
     publishing.publish_article(article=story, user=editor)
 
     page.goto(live_server.url + story.get_absolute_url())

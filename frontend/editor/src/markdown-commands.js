@@ -124,13 +124,22 @@ export function linkMarkdown(text, url) {
   return `[${escapeLabel(text || url)}](${target})`;
 }
 
-/** Words in Markdown as a reader counts them: addresses, image references and markup left out. */
+// A word as rendering.count_words counts one (Python's \w+(?:[-'’]\w+)*).
+const WORD = /[\p{L}\p{N}_]+(?:[-'’][\p{L}\p{N}_]+)*/gu;
+
+/** Words in rendered HTML, counted exactly as the server counts the story's (tags left out). */
+export function countHtmlWords(html) {
+  return (html.replace(/<[^>]+>/g, " ").match(WORD) || []).length;
+}
+
+/** An estimate from the Markdown while the preview is on its way: addresses, image
+ * references and markup left out. */
 export function countWords(markdown) {
   const text = markdown
     .replace(/!\[([^\]]*)\]\([^)]*\)/g, " ") // images are not read
     .replace(/\]\([^)]*\)/g, "] ") // link targets
     .replace(/<[^>]+>/g, " ") // raw HTML tags
-    .replace(/^\[\^[^\]]+\]:/gm, " "); // footnote labels
-  const words = text.match(/[\p{L}\p{N}][\p{L}\p{N}'’\-.]*/gu);
-  return words ? words.length : 0;
+    .replace(/^\[\^[^\]]+\]:/gm, " ") // footnote labels
+    .replace(/^ {0,3}(#{1,6}|>|[-*+]|\d+[.)])(?= )/gm, " "); // block markers
+  return (text.match(WORD) || []).length;
 }

@@ -9,6 +9,7 @@ import { EditorState } from "@codemirror/state";
 import { EditorView, drawSelection, keymap, placeholder } from "@codemirror/view";
 import { tags } from "@lezer/highlight";
 import {
+  countHtmlWords,
   countWords,
   cycleHeading,
   escapeLabel,
@@ -139,7 +140,7 @@ function setUp(root) {
       // The site's renderer sanitized this HTML, exactly as for readers.
       previewBody.innerHTML = payload.html;
       showWarnings(payload.warnings, "warning");
-      preview.dataset.rendered = textarea.value;
+      updateCounts(countHtmlWords(payload.html));
     } catch (error) {
       if (error.name === "AbortError") return;
       // The last good preview stays; the message says why it is not current.
@@ -149,8 +150,7 @@ function setUp(root) {
   }
   const refreshPreviewSoon = debounce(refreshPreview, PREVIEW_DELAY_MS);
 
-  function updateCounts(text) {
-    const words = countWords(text);
+  function updateCounts(words) {
     wordCount.textContent =
       words === 1 ? wordCount.dataset.one : format(wordCount.dataset.many, { count: words.toLocaleString() });
     readingTime.textContent = format(readingTime.dataset.template, {
@@ -185,7 +185,7 @@ function setUp(root) {
     copying = true;
     textarea.dispatchEvent(new Event("input", { bubbles: true }));
     copying = false;
-    updateCounts(textarea.value);
+    updateCounts(countWords(textarea.value));
     typedSinceSave = true;
     if (autosaveState.dataset.state !== "offline") showAutosave("dirty");
     refreshPreviewSoon();
@@ -524,7 +524,7 @@ function setUp(root) {
   status.hidden = false;
   preview.hidden = false;
   root.classList.add("is-live");
-  updateCounts(textarea.value);
+  updateCounts(countWords(textarea.value));
   showAutosave(navigator.onLine ? "idle" : "offline");
   if (textarea.value.trim()) refreshPreview();
   root.storyEditor = view; // for tests and for the browser's console
