@@ -235,3 +235,30 @@ def test_bylines_reorder_by_dragging_and_with_the_keyboard(page, live_server):
     assert saved == ["Carla", "Beto", "Ana"]
     assert [byline.position for byline in story.bylines.order_by("position")] == [0, 1, 2]
     assert page.errors == []
+
+
+def test_the_autosave_state_says_when_the_text_is_not_being_kept(context, page, live_server):
+    editor = UserFactory(username="editora", is_staff=True, is_superuser=True)
+    story = ArticleFactory(draft=True, body="Primer párrafo.")
+    page.clock.install()
+    log_in(page, live_server, editor)
+    page.goto(live_server.url + reverse("admin:articles_article_change", args=[story.pk]))
+    state = page.locator("[data-autosave-state]")
+    assert state.get_attribute("data-state") == "idle"
+
+    page.click(EDITOR)
+    page.keyboard.press("Control+End")
+    page.keyboard.type(" Sin red.")
+    assert state.get_attribute("data-state") == "dirty"
+    context.set_offline(True)
+    page.clock.run_for(11_000)
+    page.wait_for_selector("[data-autosave-state][data-state=offline]")
+    assert state.inner_text() == "Sin conexión: aún no se ha guardado"
+
+    context.set_offline(False)
+    page.wait_for_selector("[data-autosave-state][data-state=dirty]")
+    with page.expect_response(lambda response: "autosave" in response.url):
+        page.clock.run_for(11_000)
+    page.wait_for_selector("[data-autosave-state][data-state=saved]")
+    assert state.inner_text().startswith("Guardado a las ")
+    assert page.errors == []

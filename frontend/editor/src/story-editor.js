@@ -160,22 +160,31 @@ function setUp(root) {
 
   // ---- Autosave state, from workflow.js's events and the browser's connection ----
   let savedAt = null;
+  // What the page opened with is kept already; then, what the last successful autosave sent.
+  let keptText = textarea.value;
+  let sendingText = null;
   function showAutosave(state) {
     const time = savedAt ? clockTime(savedAt) : "";
     const key = state === "offline" && !savedAt ? "offlineNever" : state;
     autosaveState.textContent = format(autosaveState.dataset[key], { time });
     autosaveState.dataset.state = state;
   }
+  function showKeptOrNot() {
+    showAutosave(textarea.value !== keptText ? "dirty" : savedAt ? "saved" : "idle");
+  }
   document.addEventListener("newsroom:autosave", (event) => {
-    if (event.detail.state === "saved") savedAt = new Date(event.detail.savedAt || Date.now());
-    showAutosave(event.detail.state);
+    const { state } = event.detail;
+    if (state === "saving") sendingText = textarea.value;
+    if (state === "saved") {
+      savedAt = new Date(event.detail.savedAt || Date.now());
+      keptText = sendingText;
+      showKeptOrNot(); // typed while it was on its way: still unsaved
+      return;
+    }
+    showAutosave(state);
   });
   window.addEventListener("offline", () => showAutosave("offline"));
-  window.addEventListener("online", () => showAutosave(typedSinceSave ? "dirty" : savedAt ? "saved" : "idle"));
-  let typedSinceSave = false;
-  document.addEventListener("newsroom:autosave", (event) => {
-    if (event.detail.state === "saving") typedSinceSave = false;
-  });
+  window.addEventListener("online", showKeptOrNot);
 
   // ---- The editor ----
   let copying = false;
@@ -186,7 +195,6 @@ function setUp(root) {
     textarea.dispatchEvent(new Event("input", { bubbles: true }));
     copying = false;
     updateCounts(countWords(textarea.value));
-    typedSinceSave = true;
     if (autosaveState.dataset.state !== "offline") showAutosave("dirty");
     refreshPreviewSoon();
   }
