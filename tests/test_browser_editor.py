@@ -3,10 +3,8 @@
 import pytest
 from django.urls import reverse
 
-from tests.browsers import close_quietly
+from tests.browsers import close_quietly, log_in
 from tests.factories import UserFactory
-
-PASSWORD = "correct horse battery"
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -17,14 +15,6 @@ def page(chromium):
     context = chromium.new_context(viewport={"width": 1280, "height": 900}, locale="en")
     yield context.new_page()
     close_quietly(context)
-
-
-def log_in(page, live_server, user):
-    page.goto(live_server.url + reverse("admin:login"))
-    page.fill("#id_username", user.username)
-    page.fill("#id_password", PASSWORD)
-    page.click("input[type=submit]")
-    page.wait_for_selector("#content-main")
 
 
 def test_editor_previews_and_saves_the_demo_story(page, live_server, demo, tmp_path):

@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from articles import publishing
 from articles.models import Article, Image
-from tests.browsers import close_quietly
+from tests.browsers import close_quietly, log_in
 from tests.factories import (
     ArticleFactory,
     AuthorFactory,
@@ -17,8 +17,8 @@ from tests.factories import (
     UserFactory,
     image_bytes,
 )
+from tests.page_checkers import AXE_SCRIPT, WCAG_TAGS, describe_axe_violations, oracle_file
 
-PASSWORD = "correct horse battery"
 EDITOR = ".story-editor .cm-content"
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -38,14 +38,6 @@ def page(context):
     page.errors = []
     page.on("pageerror", lambda error: page.errors.append(str(error)))
     return page
-
-
-def log_in(page, live_server, user):
-    page.goto(live_server.url + reverse("admin:login"))
-    page.fill("#id_username", user.username)
-    page.fill("#id_password", PASSWORD)
-    page.click("input[type=submit]")
-    page.wait_for_selector("#content-main")
 
 
 def drop_image(page, target, content: bytes, name: str) -> None:
@@ -262,3 +254,39 @@ def test_the_autosave_state_says_when_the_text_is_not_being_kept(context, page, 
     page.wait_for_selector("[data-autosave-state][data-state=saved]")
     assert state.inner_text().startswith("Guardado a las ")
     assert page.errors == []
+
+
+def axe_violations(page, selector: str) -> list[dict]:
+    """axe-core's WCAG A/AA and best-practice findings inside the elements ``selector``
+    matches (the rest of the page is Django's admin, not ours to judge here)."""
+    page.evaluate(oracle_file(AXE_SCRIPT).read_text(encoding="utf-8"))
+    result = page.evaluate(
+        """([selector, tags]) => axe.run({include: [selector]}, {
+            runOnly: {type: "tag", values: tags},
+            resultTypes: ["violations"],
+        })""",
+        [selector, [*WCAG_TAGS, "best-practice"]],
+    )
+    return result["violations"]
+
+
+def test_the_surface_its_dialogs_and_the_byline_controls_pass_axe(page, live_server, demo):
+    editor = UserFactory(username="editora", is_staff=True, is_superuser=True)
+    ImageFactory(size=(300, 200))
+    log_in(page, live_server, editor)
+    page.goto(live_server.url + reverse("admin:articles_article_change", args=[demo.pk]))
+    page.locator(".story-editor-preview .markdown-preview-body p").first.wait_for()
+
+    for selector in [".field-body", "#bylines-group .byline-order"]:
+        found = axe_violations(page, selector)
+        assert found == [], describe_axe_violations(found)
+    page.click(".story-editor-toolbar [data-command=image]")
+    page.locator("[data-image-results] button").first.wait_for()
+    found = axe_violations(page, "dialog[open]")
+    assert found == [], describe_axe_violations(found)
+    page.keyboard.press("Escape")
+    page.keyboard.press("Control+k")
+    page.fill("[data-link-search]", "alianza")
+    page.locator("[data-link-results] button").first.wait_for()
+    found = axe_violations(page, "dialog[open]")
+    assert found == [], describe_axe_violations(found)

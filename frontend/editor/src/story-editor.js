@@ -43,9 +43,10 @@ const markdownStyle = HighlightStyle.define([
 // CodeMirror's own styles rank above the page's style sheets (they are adopted style sheets),
 // so the writing surface's look is set here, in the admin's colour variables.
 const surfaceTheme = EditorView.theme({
+  // The text grows with the story and the page scrolls it: a box scrolling inside the page
+  // would be a scrollable region that cannot take focus (axe, WCAG 2.1.1).
   "&": {
     minHeight: "28rem",
-    maxHeight: "75vh",
     border: "1px solid var(--border-color)",
     backgroundColor: "var(--body-bg)",
     color: "var(--body-fg)",
@@ -111,6 +112,11 @@ function setUp(root) {
   const imageDialog = root.querySelector("[data-dialog=image]");
   const linkDialog = root.querySelector("[data-dialog=link]");
 
+  function post(url, data, signal) {
+    const headers = { "X-CSRFToken": csrfToken(form) };
+    return fetch(url, { method: "POST", body: data, credentials: "same-origin", headers, signal });
+  }
+
   // ---- Preview, counts and the textarea, after every change ----
   let previewRequest = null;
   function showWarnings(items, level) {
@@ -129,13 +135,7 @@ function setUp(root) {
     const data = new FormData();
     data.append("body", textarea.value);
     try {
-      const response = await fetch(root.dataset.previewUrl, {
-        method: "POST",
-        body: data,
-        credentials: "same-origin",
-        headers: { "X-CSRFToken": csrfToken(form) },
-        signal: request.signal,
-      });
+      const response = await post(root.dataset.previewUrl, data, request.signal);
       const payload = await answerOf(response, root.dataset.previewError);
       // The site's renderer sanitized this HTML, exactly as for readers.
       previewBody.innerHTML = payload.html;
@@ -285,8 +285,8 @@ function setUp(root) {
     document.documentElement.classList.toggle("story-editor-fullscreen", on);
     toolbar.querySelector("[data-command=fullscreen]").setAttribute("aria-pressed", String(on));
     // Set through the CSSOM, which the Content-Security-Policy allows (style="" it would not).
-    view.dom.style.height = on ? "100%" : "";
-    view.dom.style.maxHeight = on ? "none" : "";
+    view.dom.style.flex = on ? "1 1 auto" : "";
+    view.dom.style.minHeight = on ? "0" : "";
     view.focus();
     return true;
   }
@@ -412,12 +412,7 @@ function setUp(root) {
       data.append("alt", alt);
       imageInsert.disabled = true;
       try {
-        const response = await fetch(root.dataset.uploadUrl, {
-          method: "POST",
-          body: data,
-          credentials: "same-origin",
-          headers: { "X-CSRFToken": csrfToken(form) },
-        });
+        const response = await post(root.dataset.uploadUrl, data);
         id = (await answerOf(response, root.dataset.previewError)).id;
       } catch (error) {
         showError(imageDialog, navigator.onLine ? error.message : root.dataset.offline);

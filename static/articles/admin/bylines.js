@@ -4,7 +4,14 @@
 (function () {
   "use strict";
 
-  function setUp(group, controls) {
+  function element(tag, text, attributes) {
+    const made = document.createElement(tag);
+    made.textContent = text;
+    Object.keys(attributes).forEach(function (name) { made.setAttribute(name, attributes[name]); });
+    return made;
+  }
+
+  function setUp(group, labels) {
     const body = group.querySelector("tbody");
     let dragged = null;
 
@@ -30,8 +37,19 @@
       const cell = row.querySelector("input[name$='-position']").closest("td");
       if (cell.querySelector(".byline-order")) return;
       cell.querySelector("input[name$='-position']").hidden = true;
-      cell.appendChild(controls.content.cloneNode(true));
-      const handle = cell.querySelector(".byline-handle");
+      // The handle is for mice; keyboards and screen readers have the buttons.
+      const handle = element("span", "⠿", {
+        class: "byline-handle", draggable: "true", title: labels.drag, "aria-hidden": "true",
+      });
+      const up = element("button", "↑", {
+        type: "button", "data-move": "-1", "aria-label": labels.up, title: labels.up,
+      });
+      const down = element("button", "↓", {
+        type: "button", "data-move": "1", "aria-label": labels.down, title: labels.down,
+      });
+      const controls = element("span", "", { class: "byline-order" });
+      controls.append(handle, " ", up, " ", down);
+      cell.appendChild(controls);
       handle.addEventListener("dragstart", function (event) {
         dragged = row;
         row.classList.add("byline-dragging");
@@ -81,10 +99,10 @@
   }
 
   document.addEventListener("DOMContentLoaded", function () {
-    const controls = document.getElementById("byline-order-controls");
-    if (!controls) return;
+    const labels = document.getElementById("byline-order-labels");
+    if (!labels) return;
     document.querySelectorAll(".js-inline-admin-formset[id^='bylines']").forEach(function (group) {
-      setUp(group, controls);
+      setUp(group, labels.dataset);
     });
   });
 })();
