@@ -168,6 +168,24 @@ def test_an_image_picked_from_the_library_gets_its_alt_text_first(page, live_ser
 
     expected = f"Primer párrafo.\n\n![La sala de redacción en 1998](image:{undescribed.pk})\n\n"
     assert page.input_value("#id_body") == expected
+
+    # A pasted picture asks for its alt text too; cancelled, nothing is stored or inserted.
+    page.evaluate(
+        """data => {
+            const transfer = new DataTransfer();
+            const bytes = Uint8Array.from(atob(data), (c) => c.charCodeAt(0));
+            transfer.items.add(new File([bytes], "pegada.png", { type: "image/png" }));
+            const paste = new ClipboardEvent("paste", { clipboardData: transfer, bubbles: true });
+            document.querySelector(".story-editor .cm-content").dispatchEvent(paste);
+        }""",
+        base64.b64encode(image_bytes("PNG", size=(60, 40))).decode(),
+    )
+    assert dialog.locator("[data-image-alt]").is_visible()
+    assert dialog.locator("img.story-editor-chosen").get_attribute("src").startswith("blob:")
+    dialog.locator("[data-dialog-cancel]").click()
+    dialog.wait_for(state="hidden")
+    assert page.input_value("#id_body") == expected
+    assert Image.objects.count() == 2
     page.locator(".story-editor-preview figure img").wait_for()
     page.click("input[name=_continue]")
     page.wait_for_selector("ul.messagelist")
