@@ -1,4 +1,19 @@
-"""Closing browser contexts at the end of a test without a last write to the live server."""
+"""Browser tests' shared steps: logging in to the admin, and closing browser contexts at the
+end of a test without a last write to the live server."""
+
+from django.urls import reverse
+
+# Every user the factories make has this password.
+PASSWORD = "correct horse battery"
+
+
+def log_in(page, live_server, user) -> None:
+    """Log ``user`` in to the admin through its login form."""
+    page.goto(live_server.url + reverse("admin:login"))
+    page.fill("#id_username", user.username)
+    page.fill("#id_password", PASSWORD)
+    page.click("input[type=submit]")
+    page.wait_for_selector("#content-main")
 
 
 def close_quietly(context) -> None:

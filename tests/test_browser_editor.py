@@ -3,10 +3,8 @@
 import pytest
 from django.urls import reverse
 
-from tests.browsers import close_quietly
+from tests.browsers import close_quietly, log_in
 from tests.factories import UserFactory
-
-PASSWORD = "correct horse battery"
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -19,14 +17,6 @@ def page(chromium):
     close_quietly(context)
 
 
-def log_in(page, live_server, user):
-    page.goto(live_server.url + reverse("admin:login"))
-    page.fill("#id_username", user.username)
-    page.fill("#id_password", PASSWORD)
-    page.click("input[type=submit]")
-    page.wait_for_selector("#content-main")
-
-
 def test_editor_previews_and_saves_the_demo_story(page, live_server, demo, tmp_path):
     editor = UserFactory(username="editora", is_staff=True, is_superuser=True)
     log_in(page, live_server, editor)
@@ -34,7 +24,6 @@ def test_editor_previews_and_saves_the_demo_story(page, live_server, demo, tmp_p
     page.goto(live_server.url + reverse("admin:articles_article_changelist"))
     page.click(f"#result_list tbody a:text('{demo.headline}')")
     page.fill("#id_dek", "Un dek escrito en el navegador.")
-    page.click(".markdown-preview-button")
     preview = page.locator(".markdown-preview")
     preview.locator(".markdown-preview-body blockquote").wait_for()
     assert "cultura ecologica" in preview.locator(".markdown-preview-warnings").inner_text()

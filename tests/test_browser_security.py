@@ -45,8 +45,7 @@ def test_admin_tools_and_public_pages_work_under_the_policy(watched_page, live_s
     page.wait_for_selector("#content-main")
 
     page.goto(live_server.url + reverse("admin:articles_article_change", args=[draft.pk]))
-    # Preview: the editor script posts the body and draws the answer.
-    page.click(".markdown-preview-button")
+    # Preview: the writing surface posts the body as the page opens and draws the answer.
     page.locator(".markdown-preview-body p").first.wait_for()
     # Tag suggestions.
     page.locator("#id_tags").press_sequentially("Transp")

@@ -44,16 +44,23 @@ class ImageForm(forms.ModelForm):
         return upload
 
 
-def _thumbnail(image, size):
+def thumbnail_url(image) -> str | None:
+    """The address of the image's square crop in a format every browser shows, or None.
+
+    Reads ``image.renditions.all()``: prefetch them when listing several images."""
     for rendition in image.renditions.all():
         if rendition.spec.startswith("square-") and rendition.media_type != "image/webp":
-            return format_html(
-                '<img src="{}" width="{}" height="{}" alt="" loading="lazy">',
-                rendition.file.url,
-                size,
-                size,
-            )
-    return "—"
+            return rendition.file.url
+    return None
+
+
+def _thumbnail(image, size):
+    url = thumbnail_url(image)
+    if url is None:
+        return "—"
+    return format_html(
+        '<img src="{}" width="{}" height="{}" alt="" loading="lazy">', url, size, size
+    )
 
 
 @admin.register(Image)

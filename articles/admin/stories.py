@@ -17,8 +17,9 @@ from .. import editing, publishing, rendering, search, story_checks
 from ..models import Article, Byline
 from ..object_permissions import stories_listed_for, unknown_tags
 from ..querysets import NOT_IN_TEASERS
+from .editor import StoryEditorMixin
 from .filters import SubjectLinksFilter, TodosFilter
-from .widgets import MarkdownEditorWidget, TagAutocompleteWidget
+from .widgets import TagAutocompleteWidget
 from .workflow import WorkflowAdminMixin
 
 TAG_SUGGESTIONS = 20
@@ -40,7 +41,6 @@ class ArticleAdminForm(forms.ModelForm):
             "headline": forms.TextInput(attrs={"class": "vTextField story-headline"}),
             "dek": forms.Textarea(attrs={"rows": 3, "class": "vLargeTextField"}),
             "summary": forms.Textarea(attrs={"rows": 2, "class": "vLargeTextField"}),
-            "body": MarkdownEditorWidget,
             "tags": TagAutocompleteWidget,
         }
 
@@ -143,7 +143,7 @@ class StoryChangeList(ChangeList):
 
 
 @admin.register(Article)
-class ArticleAdmin(WorkflowAdminMixin, admin.ModelAdmin):
+class ArticleAdmin(StoryEditorMixin, WorkflowAdminMixin, admin.ModelAdmin):
     form = ArticleAdminForm
     list_display = ["headline", "reader_state", "category", "byline", "published_at"]
     list_filter = [

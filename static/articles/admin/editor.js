@@ -1,63 +1,7 @@
-/* Story editor: Markdown preview (rendered by the server, same renderer as the site) and
-   suggestions of existing tags for the tag currently being typed. No dependencies. */
+/* Story editor: suggestions of existing tags for the tag currently being typed (the body's
+   writing surface is static/editor/story-editor.js). No dependencies. */
 (function () {
   "use strict";
-
-  function csrfToken(form) {
-    var input = form && form.querySelector("input[name=csrfmiddlewaretoken]");
-    return input ? input.value : "";
-  }
-
-  function setUpPreview(button) {
-    var tools = button.parentElement;
-    var textarea = tools.previousElementSibling;
-    var panel = tools.nextElementSibling;
-    var warnings = panel.querySelector(".markdown-preview-warnings");
-    var body = panel.querySelector(".markdown-preview-body");
-
-    function showWarnings(items, level) {
-      warnings.replaceChildren();
-      items.forEach(function (text) {
-        var item = document.createElement("li");
-        item.className = level;
-        item.textContent = text;
-        warnings.appendChild(item);
-      });
-    }
-
-    button.addEventListener("click", function () {
-      var data = new FormData();
-      data.append("body", textarea.value);
-      button.disabled = true;
-      fetch(button.dataset.url, {
-        method: "POST",
-        body: data,
-        credentials: "same-origin",
-        headers: { "X-CSRFToken": csrfToken(textarea.form) },
-      })
-        .then(function (response) {
-          return response.json().then(function (payload) {
-            if (!response.ok) {
-              throw new Error(payload.error || button.dataset.error);
-            }
-            return payload;
-          });
-        })
-        .then(function (payload) {
-          // The server's renderer sanitizes this HTML, exactly as for readers.
-          body.innerHTML = payload.html;
-          showWarnings(payload.warnings, "warning");
-        })
-        .catch(function (error) {
-          body.replaceChildren();
-          showWarnings([error.message || button.dataset.error], "error");
-        })
-        .finally(function () {
-          panel.hidden = false;
-          button.disabled = false;
-        });
-    });
-  }
 
   function setUpTagSuggestions(input) {
     var wrapper = document.createElement("span");
@@ -165,7 +109,6 @@
   }
 
   document.addEventListener("DOMContentLoaded", function () {
-    document.querySelectorAll(".markdown-preview-button").forEach(setUpPreview);
     document.querySelectorAll("input.tag-autocomplete").forEach(setUpTagSuggestions);
   });
 })();

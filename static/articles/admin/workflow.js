@@ -87,8 +87,20 @@
       if (useBeacon && navigator.sendBeacon) {
         navigator.sendBeacon(autosaveUrl, data);
       } else {
-        fetch(autosaveUrl, { method: "POST", body: data, credentials: "same-origin" });
+        // The story editor shows these states (saving, saved at HH:MM, offline).
+        announce({ state: "saving" });
+        fetch(autosaveUrl, { method: "POST", body: data, credentials: "same-origin" })
+          .then(function (response) { return response.ok ? response.json() : Promise.reject(response); })
+          .then(function (answer) { announce({ state: "saved", savedAt: answer.saved_at }); })
+          .catch(function (error) {
+            const refused = error instanceof Response;
+            if (!refused) lastSent = ""; // offline: try again at the next tick
+            announce({ state: refused ? "failed" : "offline" });
+          });
       }
+    }
+    function announce(detail) {
+      document.dispatchEvent(new CustomEvent("newsroom:autosave", { detail: detail }));
     }
     setInterval(function () { autosave(false); }, AUTOSAVE_EVERY_MS);
     document.addEventListener("visibilitychange", function () {
