@@ -232,7 +232,7 @@ def seconds_until_next_publication(generation: int | None) -> float | None:
 
     Computed once per generation: only a change of content can bring a new time forward.
     """
-    from .models import Article
+    from .front_pages import next_change_time
 
     key = f"pages:{generation}:next-publication"
     now = time.time()
@@ -241,7 +241,8 @@ def seconds_until_next_publication(generation: int | None) -> float | None:
     if when is None and generation is not None:
         when = _cache_call("get", key)
     if when is None or 0 < when <= now:
-        upcoming = Article.objects.next_publication_time(timezone.now())
+        # Fronts: a pin that ends or a breaking-news banner that expires counts as one too.
+        upcoming = next_change_time(timezone.now())
         when = upcoming.timestamp() if upcoming else 0
         if generation is not None:
             _cache_call("set", key, when, timeout=settings.PAGE_CACHE_TIMEOUT)
@@ -455,9 +456,12 @@ def connect_invalidation_receivers() -> None:
     from .models import (
         Article,
         Author,
+        BreakingNews,
         Byline,
         Category,
         Correction,
+        Front,
+        FrontSlot,
         Image,
         Organization,
         Rendition,
@@ -468,9 +472,12 @@ def connect_invalidation_receivers() -> None:
         signal.connect(_story_changed, sender=Article, dispatch_uid=f"pages_article_{signal}")
         for model in (
             Author,
+            BreakingNews,
             Byline,
             Category,
             Correction,
+            Front,
+            FrontSlot,
             Image,
             Organization,
             Rendition,

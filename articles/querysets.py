@@ -193,20 +193,35 @@ class ArticleQuerySet(models.QuerySet):
         story page until something readers see changes, so they are read once per content
         generation (``caching.per_generation``) and each page only scores them.
         """
-        from . import caching
-        from .models import Article, Category
-        from .page_relations import loaded
-        from .related_stories import RelatedWindow
-
         # Only the newest stories are scored: readers want recent related news, and asking
         # for "every story sharing a tag or an organization" read all of a common
         # organization's links (20,000 rows at 100,000 stories).
-        window = caching.per_generation(
+        return self._from_window(self._related_window().best_for(article, limit))
+
+    def newest_in_section_of(self, article, *, limit=4, leave_out=()) -> list:
+        """The newest published stories of the article's section, other than the article and
+        ``leave_out``, read like ``related_to()`` (among the same newest stories, no query)."""
+        if article.category_id is None:
+            return []
+        window = self._related_window()
+        return self._from_window(window.newest_in_section(article, limit, leave_out=leave_out))
+
+    def _related_window(self):
+        """The newest published stories, kept once per content generation."""
+        from . import caching
+        from .related_stories import RelatedWindow
+
+        return caching.per_generation(
             f"related-window:{self.db}", lambda: RelatedWindow.read(self.db)
         )
-        best = window.best_for(article, limit)
+
+    def _from_window(self, candidates) -> list:
+        """Stories of the related window as model instances with their section."""
+        from .models import Article, Category
+        from .page_relations import loaded
+
         stories = []
-        for candidate in best:
+        for candidate in candidates:
             story = loaded(
                 Article,
                 self.db,
@@ -215,6 +230,7 @@ class ArticleQuerySet(models.QuerySet):
                 slug=candidate.slug,
                 published_at=candidate.published_at,
                 category_id=candidate.category_id,
+                lead_image_id=candidate.lead_image_id,
             )
             if candidate.category_id is not None:
                 story.category = loaded(

@@ -25,9 +25,10 @@ def demo(db):
     from django.core.management import call_command
 
     call_command("load_demo", verbosity=0)
+    from articles.management.commands.load_demo import REFERENCE_STORY
     from articles.models import Article
 
-    return Article.objects.get()
+    return Article.objects.get(slug=REFERENCE_STORY)
 
 
 @pytest.fixture
