@@ -20,7 +20,9 @@ def main(base: str, story_path: str, out: Path) -> None:
     pages = {"home": "/", "section": "/secciones/transparencia/", "story": story_path}
     out.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        browser = playwright.chromium.launch(
+            executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS
+        )
         for width_name, (width, height) in WIDTHS.items():
             page = browser.new_page(viewport={"width": width, "height": height}, locale="es-MX")
             for name, path in pages.items():

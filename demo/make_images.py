@@ -54,7 +54,7 @@ def waffle(title, source, groups):
     picture, draw = canvas(title, source)
     side, gap, columns = 92, 14, 8
     index = 0
-    for label, count, colour in groups:
+    for _label, count, colour in groups:
         for _ in range(count):
             row, column = divmod(index, columns)
             x, y = 80 + column * (side + gap), 200 + row * (side + gap)
