@@ -1,0 +1,34 @@
+#!/bin/sh
+# Core Web Vitals of the home page and a story (issue 24), in Debian's chromium with Lighthouse
+# 12.2.3 (installed outside the repo: LIGHTHOUSE_DIR, default /tmp/lh24), at a 390 px phone
+# viewport, against gunicorn on 127.0.0.1 serving the demo newsroom. Prints LCP, CLS, total
+# bytes and render-blocking resources per page; JSON reports go to bench/results/.
+set -eu
+PORT=${PORT:-9251}
+LIGHTHOUSE_DIR=${LIGHTHOUSE_DIR:-/tmp/lh24}
+DB=$(mktemp -d)
+export DEBUG=1 SERVE_MEDIA=1 DATABASE_URL="sqlite:///$DB/db.sqlite3" MEDIA_ROOT="$DB/media"
+.venv/bin/python manage.py migrate -v0
+.venv/bin/python manage.py load_demo >/dev/null
+.venv/bin/gunicorn newsroom.wsgi -b 127.0.0.1:$PORT -w 2 >"$DB/gunicorn.log" 2>&1 &
+GUNICORN=$!
+trap 'kill $GUNICORN; rm -rf "$DB"' EXIT
+sleep 3
+STORY=/transparencia/2017/05/24/sociedad-civil-sale-de-alianza-para-el-gobierno-abierto/
+mkdir -p bench/results
+for page in home story; do
+  path=/; [ $page = story ] && path=$STORY
+  CHROME_PATH=/usr/bin/chromium "$LIGHTHOUSE_DIR/node_modules/.bin/lighthouse" \
+    "http://127.0.0.1:$PORT$path" --quiet --output=json \
+    --output-path="bench/results/lighthouse-$page.json" --only-categories=performance \
+    --throttling-method="${THROTTLING:-simulate}" --screenEmulation.width=390 --screenEmulation.height=844 \
+    --chrome-flags="--headless=new --no-sandbox --disable-gpu --disable-background-networking"
+  .venv/bin/python -c "
+import json, sys
+audits = json.load(open('bench/results/lighthouse-$page.json'))['audits']
+print('$page', 'LCP %.2f s' % (audits['largest-contentful-paint']['numericValue'] / 1000),
+      'CLS %.3f' % audits['cumulative-layout-shift']['numericValue'],
+      'weight %.0f kB' % (audits['total-byte-weight']['numericValue'] / 1024),
+      'render-blocking', len(audits['render-blocking-resources'].get('details', {}).get('items', [])))
+"
+done
