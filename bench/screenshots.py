@@ -27,6 +27,10 @@ def main(base: str, story_path: str, out: Path) -> None:
             page = browser.new_page(viewport={"width": width, "height": height}, locale="es-MX")
             for name, path in pages.items():
                 page.goto(base + path, wait_until="networkidle")
+                # Scrolled through once, so the lazy pictures below the fold are in the shot.
+                page.evaluate("window.scrollTo(0, document.body.scrollHeight)")
+                page.wait_for_load_state("networkidle")
+                page.evaluate("window.scrollTo(0, 0)")
                 page.screenshot(path=out / f"{name}-{width_name}.png", full_page=True)
             page.close()
         browser.close()
