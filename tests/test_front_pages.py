@@ -125,10 +125,11 @@ def test_a_stored_page_never_outlives_the_banner_or_a_pin(client, settings):
 def test_changing_a_front_refreshes_the_cached_home_page_at_once(client):
     ArticleFactory(headline="Primera")
     chosen = ArticleFactory(headline="Segunda", published_at=timezone.now() - timedelta(days=1))
+    front = Front.objects.create()
     assert "Primera" in lead_of(client.get("/").content.decode())
     before = caching.current_generation()
 
-    FrontSlot.objects.create(front=Front.objects.create(), position=1, article=chosen)
+    FrontSlot.objects.create(front=front, position=1, article=chosen)
 
     assert caching.current_generation() != before
     assert "Segunda" in lead_of(client.get("/").content.decode())

@@ -4,7 +4,29 @@ import django.core.validators
 import django.db.models.deletion
 import django.db.models.functions.comparison
 from django.conf import settings
+from django.contrib.auth.management import create_permissions
 from django.db import migrations, models
+
+# Editors arrange the fronts and switch the breaking-news banner; so do admins.
+FRONT_PERMISSIONS = [
+    f"{action}_{model}"
+    for model in ("front", "frontslot", "breakingnews")
+    for action in ("add", "change", "delete", "view")
+]
+
+
+def grant_fronts_to_editors(apps, schema_editor):
+    # Permissions are normally created after all migrations; the groups need them now.
+    app_config = apps.get_app_config("articles")
+    app_config.models_module = True
+    create_permissions(app_config, verbosity=0)
+    app_config.models_module = None
+    Permission = apps.get_model("auth", "Permission")
+    permissions = Permission.objects.filter(
+        content_type__app_label="articles", codename__in=FRONT_PERMISSIONS
+    )
+    for group in apps.get_model("auth", "Group").objects.filter(name__in=["Editor", "Admin"]):
+        group.permissions.add(*permissions)
 
 
 class Migration(migrations.Migration):
@@ -72,4 +94,5 @@ class Migration(migrations.Migration):
             model_name='frontslot',
             constraint=models.UniqueConstraint(fields=('front', 'position'), name='one_story_per_place'),
         ),
+        migrations.RunPython(grant_fronts_to_editors, migrations.RunPython.noop),
     ]
