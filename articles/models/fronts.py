@@ -6,6 +6,7 @@ from django.db import models
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
+from ..addresses import address
 from .images import Image
 from .stories import Article, Category
 
@@ -44,7 +45,7 @@ class Front(models.Model):
         return str(self.section) if self.section_id else str(_("Home page"))
 
     def get_absolute_url(self):
-        return self.section.get_absolute_url() if self.section_id else "/"
+        return self.section.get_absolute_url() if self.section_id else address("articles:home")
 
 
 class FrontSlot(models.Model):
