@@ -232,7 +232,7 @@ def seconds_until_next_publication(generation: int | None) -> float | None:
 
     Computed once per generation: only a change of content can bring a new time forward.
     """
-    from .front_pages import next_change_time
+    from .models import Article
 
     key = f"pages:{generation}:next-publication"
     now = time.time()
@@ -241,8 +241,7 @@ def seconds_until_next_publication(generation: int | None) -> float | None:
     if when is None and generation is not None:
         when = _cache_call("get", key)
     if when is None or 0 < when <= now:
-        # Fronts: a pin that ends or a breaking-news banner that expires counts as one too.
-        upcoming = next_change_time(timezone.now())
+        upcoming = Article.objects.next_publication_time(timezone.now())
         when = upcoming.timestamp() if upcoming else 0
         if generation is not None:
             _cache_call("set", key, when, timeout=settings.PAGE_CACHE_TIMEOUT)

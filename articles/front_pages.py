@@ -113,7 +113,7 @@ def attach_lead_images(stories) -> None:
 def breaking_news(now=None) -> BreakingNews | None:
     """The banner that is on, for a story readers may see, if it has not expired. Read once
     per content generation; its expiry is checked on every page, and stored pages never
-    outlive it (``next_change_time``)."""
+    outlive it (``ArticleQuerySet.next_publication_time``)."""
     banner = caching.per_generation("breaking-news", _read_breaking_news)
     now = now or timezone.now()
     if banner is None or (banner.expires_at is not None and banner.expires_at <= now):
@@ -137,17 +137,3 @@ def _read_breaking_news() -> BreakingNews | None:
         )
         .first()
     )
-
-
-def next_change_time(now):
-    """The next time what readers see changes by the clock alone (None if none is due): a
-    scheduled story appears, a pin on a front ends, the breaking-news banner expires."""
-    pins = FrontSlot.objects.filter(pinned_until__gt=now).order_by().values_list("pinned_until")
-    banners = (
-        BreakingNews.objects.filter(active=True, expires_at__gt=now)
-        .order_by()
-        .values_list("expires_at")
-    )
-    ends = pins.union(banners).order_by("pinned_until")[:1]
-    times = [Article.objects.next_publication_time(now), *(when for (when,) in ends)]
-    return min((when for when in times if when is not None), default=None)

@@ -61,11 +61,12 @@ class ArticleQuerySet(models.QuerySet):
         )
 
     def next_publication_time(self, now):
-        """When the next scheduled or embargoed story may become visible (None if none waits).
+        """When the next scheduled or embargoed story may become visible, a front's pinned
+        place ends or the breaking-news banner expires (None if none is due).
 
         Never later than the real time (a story may wait for both), so a cache that expires
-        then is always safe; one query on the two ``status`` indexes. It looks at every story,
-        whatever this queryset is filtered on.
+        then is always safe; one query on the two ``status`` indexes (and the fronts' few
+        rows). It looks at every story, whatever this queryset is filtered on.
         """
         from .page_relations import time_from_database
 
@@ -77,15 +78,28 @@ class ArticleQuerySet(models.QuerySet):
         published_at = quote(field("published_at").column)
         embargoed_until = quote(field("embargoed_until").column)
         moment = field("published_at").get_db_prep_value(now, connection)
+        # Fronts change by the clock too: a pinned place ends, the breaking-news banner
+        # expires. Asked in the same statement, so pages pay no query more for them.
+        from .models import BreakingNews, FrontSlot
+
+        slots, banners = FrontSlot._meta, BreakingNews._meta
+        pinned_until = quote(slots.get_field("pinned_until").column)
+        expires_at = quote(banners.get_field("expires_at").column)
+        active = quote(banners.get_field("active").column)
         sql = f"""
             SELECT MIN(CASE WHEN {published_at} > %s THEN {published_at} END),
-                MIN(CASE WHEN {embargoed_until} > %s THEN {embargoed_until} END)
+                MIN(CASE WHEN {embargoed_until} > %s THEN {embargoed_until} END),
+                (SELECT MIN({pinned_until}) FROM {quote(slots.db_table)}
+                    WHERE {pinned_until} > %s),
+                (SELECT MIN({expires_at}) FROM {quote(banners.db_table)}
+                    WHERE {active} = %s AND {expires_at} > %s)
             FROM {quote(self.model._meta.db_table)}
             WHERE {quote(field("status").column)} = %s
                 AND ({published_at} > %s OR {embargoed_until} > %s)
         """
+        parameters = [moment, moment, moment, True, moment, self.model.Status.PUBLISHED]
         with connection.cursor() as cursor:
-            cursor.execute(sql, [moment, moment, self.model.Status.PUBLISHED, moment, moment])
+            cursor.execute(sql, [*parameters, moment, moment])
             row = cursor.fetchone()
         times = [time_from_database(when, connection) for when in row if when is not None]
         return min(times, default=None)

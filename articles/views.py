@@ -172,17 +172,21 @@ class ArticleDetailView(generic.DetailView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        # Chosen among the newest stories kept for the content generation: no query, whatever
-        # the story; then their pictures, two queries for both lists.
-        related = Article.objects.related_to(self.object, limit=RELATED_STORIES)
-        more = Article.objects.newest_in_section_of(
-            self.object, limit=RELATED_STORIES, leave_out=[story.pk for story in related]
-        )
-        front_pages.attach_lead_images([*related, *more])
-        context["related_articles"] = related
-        context["more_in_section"] = more
-        context["share_links"] = share_links(self.object)
+        context.update(around_the_story(self.object))
         return context
+
+
+def around_the_story(story) -> dict:
+    """What the story page shows around a story: related stories and "More from" its section,
+    with their pictures, and the share links."""
+    # Chosen among the newest stories kept for the content generation: no query, whatever
+    # the story; then their pictures, two queries for both lists.
+    related = Article.objects.related_to(story, limit=RELATED_STORIES)
+    more = Article.objects.newest_in_section_of(
+        story, limit=RELATED_STORIES, leave_out=[other.pk for other in related]
+    )
+    front_pages.attach_lead_images([*related, *more])
+    return {"related_articles": related, "more_in_section": more, "share_links": share_links(story)}
 
 
 class ArchiveMixin(PublishedArticlesMixin):

@@ -118,8 +118,14 @@ def test_a_stored_page_never_outlives_the_banner_or_a_pin(client, settings):
     BreakingNews.objects.create(article=story, expires_at=timezone.now() + timedelta(minutes=5))
 
     assert client.get("/").status_code == 200
-
     assert 290 < caching.seconds_until_next_publication(caching.current_generation()) <= 300
+
+    slot = FrontSlot.objects.create(
+        front=Front.objects.create(), position=1, article=story, pinned_until=timezone.now()
+    )
+    slot.pinned_until += timedelta(minutes=2)
+    slot.save()
+    assert 110 < caching.seconds_until_next_publication(caching.current_generation()) <= 120
 
 
 def test_changing_a_front_refreshes_the_cached_home_page_at_once(client):

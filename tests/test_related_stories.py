@@ -13,10 +13,9 @@ from articles.publishing import unpublish_article
 from tests.factories import ArticleFactory, CategoryFactory, OrganizationFactory
 
 # Reading the newest stories with their tags and organizations, after a change readers see,
-# and the time of the next scheduled publication, which ends what was read (with the next end
-# of a front's pin or of the breaking-news banner, articles/front_pages.py: one more query).
+# and the time of the next scheduled publication, which ends what was read.
 WINDOW_QUERIES = 3
-NEXT_PUBLICATION_QUERIES = 2
+NEXT_PUBLICATION_QUERIES = 1
 
 pytestmark = pytest.mark.django_db
 
