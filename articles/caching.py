@@ -455,9 +455,12 @@ def connect_invalidation_receivers() -> None:
     from .models import (
         Article,
         Author,
+        BreakingNews,
         Byline,
         Category,
         Correction,
+        Front,
+        FrontSlot,
         Image,
         Organization,
         Rendition,
@@ -468,9 +471,12 @@ def connect_invalidation_receivers() -> None:
         signal.connect(_story_changed, sender=Article, dispatch_uid=f"pages_article_{signal}")
         for model in (
             Author,
+            BreakingNews,
             Byline,
             Category,
             Correction,
+            Front,
+            FrontSlot,
             Image,
             Organization,
             Rendition,

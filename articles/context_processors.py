@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS
 
-from . import caching
+from . import caching, front_pages
 from .models import Category
 from .page_relations import loaded
 
@@ -16,6 +16,7 @@ def site(request):
         "SITE_URL": settings.SITE_URL,
         # A callable, so a page that shows no menu asks for nothing.
         "nav_sections": navigation_sections,
+        "breaking_news": front_pages.breaking_news,
     }
 
 

@@ -27,7 +27,9 @@ ATTRIBUTES = {
     "corrections": "current_corrections",
 }
 # Every relation's rows share one shape; a relation leaves the columns it has no use for empty.
-COLUMNS = ("row_id", "author_id", "name", "slug", "text_1", "text_2", "text_3", "sort_name")
+COLUMNS = (
+    "row_id", "author_id", "name", "slug", "text_1", "text_2", "text_3", "sort_name", "text_4",
+)  # fmt: skip
 
 
 class ListingIterable(ModelIterable):
@@ -99,29 +101,29 @@ def _rows(stories, relations, using):
     selects = {
         "bylines": f"""
             SELECT b.article_id, 'bylines', b.position, b.id, b.author_id, a.name, a.slug,
-                b.role, a.kind, a.links, {text}, {time}
+                b.role, a.kind, a.links, {text}, a.photo, {time}
             FROM {table["byline"]} AS b JOIN {table["author"]} AS a ON a.id = b.author_id
             WHERE b.article_id IN ({placeholders})""",
         "tags": f"""
             SELECT i.content_object_id, 'tags', i.id, t.id, {number}, t.name, t.slug,
-                {text}, {text}, {text}, {text}, {time}
+                {text}, {text}, {text}, {text}, {text}, {time}
             FROM {table["tagged"]} AS i JOIN {table["tag"]} AS t ON t.id = i.tag_id
             WHERE i.content_object_id IN ({placeholders})""",
         "organizations": f"""
             SELECT n.article_id, 'organizations', 0, o.id, {number}, o.name, o.slug,
-                o.acronym, o.website, {text}, o.name, {time}
+                o.acronym, o.website, {text}, o.name, {text}, {time}
             FROM {table["named"]} AS n JOIN {table["organization"]} AS o
                 ON o.id = n.organization_id
             WHERE n.article_id IN ({placeholders})""",
         "corrections": f"""
             SELECT c.article_id, 'corrections', 0, c.id, {number}, {text}, {text},
-                c.kind, c.text, {text}, {text}, c.published_at
+                c.kind, c.text, {text}, {text}, {text}, c.published_at
             FROM {table["correction"]} AS c
             WHERE c.article_id IN ({placeholders}) AND c.superseded_by_id IS NULL""",
     }
     sql = " UNION ALL ".join(selects[relation] for relation in relations)
-    # Columns: 2 relation, 3 rank, 11 name to sort by, 12 time, 4 id.
-    sql += " ORDER BY 2, 3, 11, 12, 4"
+    # Columns: 2 relation, 3 rank, 11 name to sort by, 13 time, 4 id.
+    sql += " ORDER BY 2, 3, 11, 13, 4"
     # Rows found by their stories' ids: the best plan is the same whatever the ids.
     with planned_once(using), connection.cursor() as cursor:
         cursor.execute(sql, story_ids * len(relations))
@@ -183,6 +185,7 @@ def _byline(story_id, row, using):
         slug=row["slug"],
         kind=row["text_2"],
         links=row["text_3"],
+        photo=row["text_4"],
     )
     return byline
 

@@ -61,11 +61,12 @@ class ArticleQuerySet(models.QuerySet):
         )
 
     def next_publication_time(self, now):
-        """When the next scheduled or embargoed story may become visible (None if none waits).
+        """When the next scheduled or embargoed story may become visible, a front's pinned
+        place ends or the breaking-news banner expires (None if none is due).
 
         Never later than the real time (a story may wait for both), so a cache that expires
-        then is always safe; one query on the two ``status`` indexes. It looks at every story,
-        whatever this queryset is filtered on.
+        then is always safe; one query on the two ``status`` indexes (and the fronts' few
+        rows). It looks at every story, whatever this queryset is filtered on.
         """
         from .page_relations import time_from_database
 
@@ -77,15 +78,28 @@ class ArticleQuerySet(models.QuerySet):
         published_at = quote(field("published_at").column)
         embargoed_until = quote(field("embargoed_until").column)
         moment = field("published_at").get_db_prep_value(now, connection)
+        # Fronts change by the clock too: a pinned place ends, the breaking-news banner
+        # expires. Asked in the same statement, so pages pay no query more for them.
+        from .models import BreakingNews, FrontSlot
+
+        slots, banners = FrontSlot._meta, BreakingNews._meta
+        pinned_until = quote(slots.get_field("pinned_until").column)
+        expires_at = quote(banners.get_field("expires_at").column)
+        active = quote(banners.get_field("active").column)
         sql = f"""
             SELECT MIN(CASE WHEN {published_at} > %s THEN {published_at} END),
-                MIN(CASE WHEN {embargoed_until} > %s THEN {embargoed_until} END)
+                MIN(CASE WHEN {embargoed_until} > %s THEN {embargoed_until} END),
+                (SELECT MIN({pinned_until}) FROM {quote(slots.db_table)}
+                    WHERE {pinned_until} > %s),
+                (SELECT MIN({expires_at}) FROM {quote(banners.db_table)}
+                    WHERE {active} = %s AND {expires_at} > %s)
             FROM {quote(self.model._meta.db_table)}
             WHERE {quote(field("status").column)} = %s
                 AND ({published_at} > %s OR {embargoed_until} > %s)
         """
+        parameters = [moment, moment, moment, True, moment, self.model.Status.PUBLISHED]
         with connection.cursor() as cursor:
-            cursor.execute(sql, [moment, moment, self.model.Status.PUBLISHED, moment, moment])
+            cursor.execute(sql, [*parameters, moment, moment])
             row = cursor.fetchone()
         times = [time_from_database(when, connection) for when in row if when is not None]
         return min(times, default=None)
@@ -193,20 +207,35 @@ class ArticleQuerySet(models.QuerySet):
         story page until something readers see changes, so they are read once per content
         generation (``caching.per_generation``) and each page only scores them.
         """
-        from . import caching
-        from .models import Article, Category
-        from .page_relations import loaded
-        from .related_stories import RelatedWindow
-
         # Only the newest stories are scored: readers want recent related news, and asking
         # for "every story sharing a tag or an organization" read all of a common
         # organization's links (20,000 rows at 100,000 stories).
-        window = caching.per_generation(
+        return self._from_window(self._related_window().best_for(article, limit))
+
+    def newest_in_section_of(self, article, *, limit=4, leave_out=()) -> list:
+        """The newest published stories of the article's section, other than the article and
+        ``leave_out``, read like ``related_to()`` (among the same newest stories, no query)."""
+        if article.category_id is None:
+            return []
+        window = self._related_window()
+        return self._from_window(window.newest_in_section(article, limit, leave_out=leave_out))
+
+    def _related_window(self):
+        """The newest published stories, kept once per content generation."""
+        from . import caching
+        from .related_stories import RelatedWindow
+
+        return caching.per_generation(
             f"related-window:{self.db}", lambda: RelatedWindow.read(self.db)
         )
-        best = window.best_for(article, limit)
+
+    def _from_window(self, candidates) -> list:
+        """Stories of the related window as model instances with their section."""
+        from .models import Article, Category
+        from .page_relations import loaded
+
         stories = []
-        for candidate in best:
+        for candidate in candidates:
             story = loaded(
                 Article,
                 self.db,
@@ -215,6 +244,7 @@ class ArticleQuerySet(models.QuerySet):
                 slug=candidate.slug,
                 published_at=candidate.published_at,
                 category_id=candidate.category_id,
+                lead_image_id=candidate.lead_image_id,
             )
             if candidate.category_id is not None:
                 story.category = loaded(

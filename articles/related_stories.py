@@ -21,6 +21,7 @@ class RelatedCandidate(NamedTuple):
     category_id: int | None
     section_name: str | None
     section_slug: str | None
+    lead_image_id: int | None
 
 
 class RelatedWindow:
@@ -56,6 +57,7 @@ class RelatedWindow:
                 "category_id",
                 "category__name",
                 "category__slug",
+                "lead_image_id",
             )
         )
         subjects = {row[0]: [] for row in rows}
@@ -92,3 +94,11 @@ class RelatedWindow:
         # Newest first among equal scores: the window is newest first, so a lower index wins.
         ranked = sorted(scores, key=lambda index: (-scores[index], index))
         return [self.stories[index] for index in ranked[:limit]]
+
+    def newest_in_section(self, article, limit, *, leave_out=()) -> list[RelatedCandidate]:
+        """The ``limit`` newest stories of the article's section in the window, other than
+        the article and the ids in ``leave_out`` (the related stories already listed)."""
+        skip = {article.pk, *leave_out}
+        indexes = self.by_subject.get(("section", article.category_id), ())
+        stories = (self.stories[index] for index in indexes)
+        return [story for story in stories if story.id not in skip][:limit]

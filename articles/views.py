@@ -17,13 +17,15 @@ from django.views.decorators.cache import never_cache
 from reversion.models import Version
 from taggit.models import Tag
 
-from . import previews, search
+from . import front_pages, previews, search
 from .canonical import absolute_url
+from .context_processors import navigation_sections
 from .forms import SearchFiltersForm
 from .models import Article, Author, Category, Correction, Organization, PreviewLink
 from .pagination import CappedPaginator, CountedInPagePaginator
 from .prepared_statements import planned_once
 from .publishing import can_preview
+from .sharing import share_links
 
 RELATED_STORIES = 4
 
@@ -53,8 +55,35 @@ class PlannedOncePagesMixin:
             return super().paginate_queryset(queryset, page_size)
 
 
-class HomeView(PlannedOncePagesMixin, PublishedArticlesMixin, generic.ListView):
+class FrontMixin:
+    """The first page of a list arranged as a front: the lead and secondary stories (chosen by
+    editors, filled up by the newest), then the rest of the page's stories as a list."""
+
+    front_section = None
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        if context["page_obj"].number == 1:
+            stories = list(context["articles"])
+            places = front_pages.front_places(stories, section=self.front_section)
+            shown = {place.article.pk for place in places}
+            context["front_places"] = places
+            context["latest_articles"] = stories[: front_pages.LATEST_STORIES]
+            context["articles"] = [story for story in stories if story.pk not in shown]
+        return context
+
+
+class HomeView(FrontMixin, PlannedOncePagesMixin, PublishedArticlesMixin, generic.ListView):
     template_name = "articles/home.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        if "front_places" in context:
+            context["section_blocks"] = front_pages.section_blocks(
+                navigation_sections(),
+                leave_out=[place.article.pk for place in context["front_places"]],
+            )
+        return context
 
 
 class SubjectArticlesView(PublishedArticlesMixin, generic.ListView):
@@ -79,10 +108,15 @@ class SubjectArticlesView(PublishedArticlesMixin, generic.ListView):
         return context
 
 
-class SectionView(PlannedOncePagesMixin, SubjectArticlesView):
+class SectionView(FrontMixin, PlannedOncePagesMixin, SubjectArticlesView):
     subject_model = Category
     subject_context_name = "section"
     template_name = "articles/section_detail.html"
+
+    def get_queryset(self):
+        queryset = super().get_queryset()
+        self.front_section = self.subject
+        return queryset
 
 
 class TagView(SubjectArticlesView):
@@ -138,9 +172,21 @@ class ArticleDetailView(generic.DetailView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        # Headline, section and date only: one query, whatever the story.
-        context["related_articles"] = Article.objects.related_to(self.object, limit=RELATED_STORIES)
+        context.update(around_the_story(self.object))
         return context
+
+
+def around_the_story(story) -> dict:
+    """What the story page shows around a story: related stories and "More from" its section,
+    with their pictures, and the share links."""
+    # Chosen among the newest stories kept for the content generation: no query, whatever
+    # the story; then their pictures, two queries for both lists.
+    related = Article.objects.related_to(story, limit=RELATED_STORIES)
+    more = Article.objects.newest_in_section_of(
+        story, limit=RELATED_STORIES, leave_out=[other.pk for other in related]
+    )
+    front_pages.attach_lead_images([*related, *more])
+    return {"related_articles": related, "more_in_section": more, "share_links": share_links(story)}
 
 
 class ArchiveMixin(PublishedArticlesMixin):

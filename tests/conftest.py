@@ -25,24 +25,24 @@ def demo(db):
     from django.core.management import call_command
 
     call_command("load_demo", verbosity=0)
+    from articles.management.commands.load_demo import REFERENCE_STORY
     from articles.models import Article
 
-    return Article.objects.get()
+    return Article.objects.get(slug=REFERENCE_STORY)
 
 
 @pytest.fixture
 def illustrated_demo(demo):
-    """The demo's reference story with a lead image, as a newsroom's story usually has one
-    (the demo ships none), so the pages show the figure markup too."""
-    from tests.factories import ImageFactory
+    """The demo newsroom in every state its pages can show: its fronts and lead images, an
+    author photo in the reference story's byline, and the breaking-news banner on for it."""
+    from django.core.files.base import ContentFile
 
-    demo.lead_image = ImageFactory(
-        alt="Representantes de organizaciones civiles en una mesa de diálogo",
-        caption="Reunión del Secretariado Técnico Tripartita.",
-        credit="Gobierno Fácil",
-        size=(1600, 900),
-    )
-    demo.save()
+    from articles.models import BreakingNews
+    from tests.factories import image_bytes
+
+    author = demo.bylines.get().author
+    author.photo.save("gobierno-facil.png", ContentFile(image_bytes("PNG", size=(96, 96))))
+    BreakingNews.objects.create(article=demo, label="Última hora")
     return demo
 
 

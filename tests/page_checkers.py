@@ -121,5 +121,7 @@ def public_pages_to_check(story) -> dict[str, str]:
         "author": story.ordered_bylines[0].author.get_absolute_url(),
         "organization": story.organizations.order_by("name").first().get_absolute_url(),
         "search": reverse("articles:search") + "?" + urlencode({"q": SEARCH_QUERY}),
+        "tag": reverse("articles:tag", kwargs={"slug": story.tags.get().slug}),
+        "archive": reverse("articles:archive"),
         "404": "/esta-pagina-no-existe/",
     }

@@ -4,7 +4,7 @@ import pytest
 from django.core.management import call_command
 
 from articles.management.commands.load_demo import DEMO_PASSWORD, DEMO_USERNAME
-from articles.models import Article, Author, Category, Organization
+from articles.models import Article, Author, Category, FrontSlot, Image, Organization
 
 pytestmark = pytest.mark.django_db
 
@@ -38,11 +38,13 @@ def test_demo_story_names_every_organization_it_links_and_cultura_ecologica(demo
 
 def test_demo_loader_is_idempotent(demo):
     call_command("load_demo", verbosity=0)
-    assert Article.objects.count() == 1
-    assert Category.objects.count() == 1
-    assert Author.objects.count() == 1
+    assert Article.objects.count() == 7
+    assert Category.objects.count() == 3
+    assert Author.objects.count() == 5
     assert Organization.objects.count() == 15
     assert demo.bylines.count() == 1
+    assert Image.objects.count() == 6
+    assert FrontSlot.objects.count() == 3
 
 
 def test_demo_admin_login_from_the_readme_works(demo, client):
@@ -60,3 +62,12 @@ def test_readme_names_the_demo_login():
 
     readme = (PROJECT_ROOT / "README.md").read_text(encoding="utf-8")
     assert DEMO_USERNAME in readme and DEMO_PASSWORD in readme
+
+
+def test_demo_home_page_leads_with_the_reference_story_and_its_picture(demo, client):
+    page = client.get("/").content.decode()
+
+    lead = page[page.index('class="front__lead"') :]
+    assert lead.index(demo.headline) < lead.index('class="front__secondary"')
+    assert 'fetchpriority="high"' in lead[: lead.index(demo.headline)]
+    assert Article.objects.filter(lead_image__isnull=False).count() == 6

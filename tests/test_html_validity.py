@@ -16,6 +16,14 @@ def test_public_pages_have_no_nu_html_checker_errors(client, illustrated_demo, s
         pages[name] = response.text
     assert illustrated_demo.headline in pages["search"]  # the query found the story
     assert 'class="lead-image"' in pages["story"]
+    # Every state issue 24 added is among the pages checked: both fronts, the banner, the
+    # byline's photo, the share links and the pictures of related lists.
+    assert 'class="front__lead"' in pages["home"] and 'class="section-block"' in pages["home"]
+    assert 'class="front__lead"' in pages["section"]
+    assert all('class="breaking"' in html for name, html in pages.items() if name != "404")
+    assert 'class="byline-photos"' in pages["story"] and 'class="share"' in pages["story"]
+    assert 'class="section-stories__list"' in pages["story"]
+    assert 'class="teaser__image"' in pages["author"] and 'class="teaser__image"' in pages["search"]
     pages["control"] = BROKEN_PAGE
     for name, html in pages.items():
         (tmp_path / f"{name}.html").write_text(html, encoding="utf-8")

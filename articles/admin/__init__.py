@@ -6,6 +6,7 @@ from django.contrib import admin
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
+from .fronts import BreakingNewsAdmin, FrontAdmin
 from .images import ImageAdmin
 from .stories import ArticleAdmin, ArticleAdminForm, BylineInline
 from .subjects import AuthorAdmin, CategoryAdmin, OrganizationAdmin, TagAdmin
@@ -15,8 +16,10 @@ __all__ = [
     "ArticleAdmin",
     "ArticleAdminForm",
     "AuthorAdmin",
+    "BreakingNewsAdmin",
     "BylineInline",
     "CategoryAdmin",
+    "FrontAdmin",
     "ImageAdmin",
     "NewsroomUserAdmin",
     "OrganizationAdmin",

@@ -115,12 +115,19 @@ def missing_alt_text(article) -> list[str]:
 
 
 def picture_context(
-    image: Image, *, alt: str | None = None, sizes: str = DEFAULT_SIZES, eager: bool = False
+    image: Image,
+    *,
+    alt: str | None = None,
+    sizes: str = DEFAULT_SIZES,
+    eager: bool = False,
+    crop: str = "",
 ) -> dict:
-    """Everything a ``<picture>`` needs, from prefetched renditions only (no query, no decoding)."""
+    """Everything a ``<picture>`` needs, from prefetched renditions only (no query, no decoding).
+    ``crop="square"`` shows the square crop around the focal point instead of the whole picture."""
+    prefix = "square-" if crop == "square" else "w"
     by_format: dict[str, list] = {}
     for rendition in image.renditions.all():
-        if rendition.spec.startswith("w"):
+        if rendition.spec.startswith(prefix):
             by_format.setdefault(rendition.media_type, []).append(rendition)
     webp = sorted(by_format.pop("image/webp", []), key=lambda rendition: rendition.width)
     fallback = sorted(next(iter(by_format.values()), []), key=lambda rendition: rendition.width)

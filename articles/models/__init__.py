@@ -1,5 +1,6 @@
 """The newsroom's data, one module per concern, all importable from ``articles.models``."""
 
+from .fronts import BreakingNews, Front, FrontSlot
 from .images import IMAGE_EXTENSIONS, Image, Rendition, image_upload_to
 from .search import ArticleSearchEntry
 from .stories import (
@@ -34,10 +35,13 @@ __all__ = [
     "ArticleSearchEntry",
     "ArticleTransition",
     "Author",
+    "BreakingNews",
     "Byline",
     "Category",
     "Correction",
     "EditPresence",
+    "Front",
+    "FrontSlot",
     "Image",
     "Organization",
     "OrganizationDomain",

@@ -87,6 +87,24 @@ def byline(article, *, link_authors=False, show_roles=False):
 
 
 @register.simple_tag
+def byline_photos(article):
+    """The photos of the story's authors who have one, in byline order, each described by the
+    author's name; empty when none has a photo."""
+    photos = [
+        format_html(
+            '<img class="byline-photos__photo" src="{}" width="48" height="48" alt="{}">',
+            entry.author.photo.url,
+            entry.author.name,
+        )
+        for entry in article.ordered_bylines
+        if entry.author.photo
+    ]
+    if not photos:
+        return ""
+    return format_html('<p class="byline-photos">{}</p>', mark_safe("".join(photos)))
+
+
+@register.simple_tag
 def time_tag(value, format_name="DATE_FORMAT"):
     """``<time datetime="…">`` for a moment in the site's time zone, written out in the active
     language's ``format_name`` (``DATE_FORMAT``, ``DATETIME_FORMAT``): what ``|date`` prints.

@@ -12,9 +12,10 @@ register = template.Library()
 
 
 @register.inclusion_tag("articles/includes/picture.html")
-def picture(image, sizes=DEFAULT_SIZES, alt=None, eager=False):
-    """A responsive ``<picture>``: WebP and fallback srcsets, width, height, alt, lazy loading."""
-    return picture_context(image, alt=alt, sizes=sizes, eager=eager)
+def picture(image, sizes=DEFAULT_SIZES, alt=None, eager=False, crop=""):
+    """A responsive ``<picture>``: WebP and fallback srcsets, width, height, alt, lazy loading
+    (``crop="square"``: the square crop)."""
+    return picture_context(image, alt=alt, sizes=sizes, eager=eager, crop=crop)
 
 
 @register.simple_tag

@@ -15,22 +15,22 @@ from django.urls import include, path
 
 from articles import urls as public_urls
 from articles.models import Article
-from articles.views import RELATED_STORIES, ArticleDetailView
+from articles.views import ArticleDetailView, around_the_story
 
 # The story view's own route, so the same addresses reach the page from memory.
 STORY_ROUTE = str(next(url.pattern for url in public_urls.urlpatterns if url.name == "article"))
 
 
 @cache
-def _story_and_related(slug: str) -> tuple[Article, list[Article]]:
+def _story_and_related(slug: str) -> tuple[Article, dict]:
     story = Article.objects.published().for_detail().get(slug=slug)
-    return story, list(Article.objects.related_to(story, limit=RELATED_STORIES))
+    return story, around_the_story(story)
 
 
 def story_from_memory(request, slug, **address):
     """The story page, as ``ArticleDetailView`` renders it, from objects kept in memory."""
-    story, related = _story_and_related(slug)
-    context = {"object": story, "article": story, "related_articles": related}
+    story, around = _story_and_related(slug)
+    context = {"object": story, "article": story, **around}
     return TemplateResponse(request, ArticleDetailView.template_name, context)
 
 

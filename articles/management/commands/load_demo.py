@@ -6,14 +6,26 @@ from pathlib import Path
 import yaml
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.files import File
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
 from articles import caching
+from articles.images import store_uploaded_image
 from articles.importers.jekyll import as_list, parse_post, resolve_liquid, split_authors
-from articles.models import Article, Author, Byline, Category, Organization, OrganizationDomain
+from articles.models import (
+    Article,
+    Author,
+    Byline,
+    Category,
+    Front,
+    FrontSlot,
+    Image,
+    Organization,
+    OrganizationDomain,
+)
 from articles.publishing import publish_article
 
 DEMO_DIR = Path(settings.BASE_DIR) / "demo"
@@ -21,6 +33,12 @@ DEMO_USERNAME = "admin"
 DEMO_PASSWORD = "newsroom-demo"  # printed in the README; for a local demo only
 # The demo newsroom's own byline, whatever SITE_NAME this checkout has.
 DEMO_NEWSROOM = "Gobierno Fácil"
+REFERENCE_STORY = "sociedad-civil-sale-de-alianza-para-el-gobierno-abierto"
+# What each demo front leads with: the home page, then a section's page (by section slug).
+DEMO_FRONTS = {
+    None: [REFERENCE_STORY, "libertad-de-prensa"],
+    "transparencia": ["fotomultas-en-puebla"],
+}
 
 
 class Command(BaseCommand):
@@ -35,11 +53,13 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         organizations = self.load_organizations(DEMO_DIR / "organizations.yaml")
         stories = [self.load_post(path) for path in sorted((DEMO_DIR / "posts").glob("*.md"))]
+        self.load_images(DEMO_DIR / "images.yaml")
+        self.arrange_fronts()
         if not options["no_admin"]:
             self.ensure_admin()
         self.stdout.write(
             self.style.SUCCESS(
-                f"Demo newsroom ready: {len(stories)} story, {organizations} organizations. "
+                f"Demo newsroom ready: {len(stories)} stories, {organizations} organizations. "
                 f"Admin login: {DEMO_USERNAME} / {DEMO_PASSWORD}"
             )
         )
@@ -98,6 +118,33 @@ class Command(BaseCommand):
         article.updated_at = publish_at
         caching.content_changed()  # update() sends no signals
         return article
+
+    def load_images(self, path: Path) -> None:
+        """Give the demo stories their lead images (stored once, found again by file name)."""
+        for entry in yaml.safe_load(path.read_text(encoding="utf-8")):
+            details = {key: entry[key] for key in ("alt", "caption", "credit")}
+            image = Image.objects.filter(original_filename=entry["file"]).first()
+            if image is None:
+                with (DEMO_DIR / "images" / entry["file"]).open("rb") as picture:
+                    image = store_uploaded_image(file=File(picture, name=entry["file"]), **details)
+            else:
+                Image.objects.filter(pk=image.pk).update(**details)
+            article = Article.objects.get(slug=entry["story"])
+            if article.lead_image_id != image.pk:
+                article.lead_image = image
+                article.save()
+
+    def arrange_fronts(self) -> None:
+        """The home page and a section's page lead with stories an editor chose."""
+        for section_slug, story_slugs in DEMO_FRONTS.items():
+            section = Category.objects.get(slug=section_slug) if section_slug else None
+            front, _created = Front.objects.get_or_create(section=section)
+            for position, slug in enumerate(story_slugs, start=1):
+                FrontSlot.objects.update_or_create(
+                    front=front,
+                    position=position,
+                    defaults={"article": Article.objects.get(slug=slug)},
+                )
 
     def ensure_admin(self):
         User = get_user_model()
