@@ -17,6 +17,7 @@ from django.db import connections
 from django.db.models.query import ModelIterable
 from taggit.models import Tag
 
+from . import page_tags
 from .prepared_statements import planned_once
 
 # Where each story's list of a relation goes.
@@ -64,6 +65,7 @@ def attach_relations(stories, relations, *, using) -> None:
     for story in stories:
         for relation in relations:
             setattr(story, ATTRIBUTES[relation], lists[relation][story.pk])
+    page_tags.shows_stories(stories)
 
 
 def _rows(stories, relations, using):

@@ -1,8 +1,12 @@
 """Querysets: the one place that decides what readers may see, and page-shaped reads."""
 
-from django.db import connections, models
+import time
+
+from django.db import DEFAULT_DB_ALIAS, connections, models
 from django.db.models import Q
 from django.utils import timezone
+
+from . import page_tags, tag_versions
 
 # Columns no public page prints: the Markdown source (pages print its HTML), the search
 # vector and the import metadata. The first two are the largest columns of a story.
@@ -13,6 +17,13 @@ NOT_IN_TEASERS = (*NEVER_PRINTED, "body_html")
 # A tag, author or organization on fewer stories than this is listed from its own links
 # (``ArticleQuerySet.about_for_listing``).
 FEW_STORIES = 1000
+# The cache tag prefix of each kind of subject (``page_tags``), by its model's name.
+SUBJECT_KIND = {
+    "Category": "section",
+    "Author": "author",
+    "Tag": "tag",
+    "Organization": "organization",
+}
 
 
 def story_lookup(subject_model) -> str:
@@ -111,6 +122,10 @@ class ArticleQuerySet(models.QuerySet):
         """
         from .models import Category
 
+        kind = SUBJECT_KIND[type(subject).__name__]
+        page_tags.shows(
+            page_tags.subject(kind, subject.pk), page_tags.subject_stories(kind, subject.pk)
+        )
         if isinstance(subject, Category):
             return self.about(subject)
         links, story_column = story_links(subject)
@@ -191,9 +206,8 @@ class ArticleQuerySet(models.QuerySet):
         Reads the article's organizations and tags from its prefetch (``for_detail()``). The
         newest stories, with their sections, tags and organizations, are the same for every
         story page until something readers see changes, so they are read once per content
-        generation (``caching.per_generation``) and each page only scores them.
+        change readers can see (``tag_versions.remember``) and each page only scores them.
         """
-        from . import caching
         from .models import Article, Category
         from .page_relations import loaded
         from .related_stories import RelatedWindow
@@ -201,10 +215,15 @@ class ArticleQuerySet(models.QuerySet):
         # Only the newest stories are scored: readers want recent related news, and asking
         # for "every story sharing a tag or an organization" read all of a common
         # organization's links (20,000 rows at 100,000 stories).
-        window = caching.per_generation(
-            f"related-window:{self.db}", lambda: RelatedWindow.read(self.db)
+        # Never kept past the next scheduled story, which may enter it.
+        window = tag_versions.remember(
+            f"related-window:{self.db}",
+            [tag_versions.COUNTER],
+            lambda: RelatedWindow.read(self.db),
+            lifetime=lambda: seconds_until_next_publication(self.db),
         )
         best = window.best_for(article, limit)
+        page_tags.shows(page_tags.RELATED, *(page_tags.story(story.id) for story in best))
         stories = []
         for candidate in best:
             story = loaded(
@@ -226,6 +245,29 @@ class ArticleQuerySet(models.QuerySet):
                 )
             stories.append(story)
         return stories
+
+
+def seconds_until_next_publication(using: str = DEFAULT_DB_ALIAS) -> float | None:
+    """Seconds until a scheduled or embargoed story becomes visible (None if none is due):
+    no page, and no list every page shares, may be kept past it.
+
+    Read once per process after each change (only a change can bring a new time forward),
+    and again once the time it names has come.
+    """
+    from .models import Article
+
+    name = f"next-publication:{using}"
+
+    def read():
+        upcoming = Article.objects.using(using).next_publication_time(timezone.now())
+        return upcoming.timestamp() if upcoming else 0
+
+    now = time.time()
+    when = tag_versions.remember(name, [tag_versions.COUNTER], read)
+    if when and when <= now:
+        tag_versions.forget_remembered(name)
+        when = tag_versions.remember(name, [tag_versions.COUNTER], read)
+    return max(0.0, when - now) if when else None
 
 
 class OrganizationQuerySet(models.QuerySet):

@@ -18,14 +18,17 @@ from tests.factories import ArticleFactory, AuthorFactory, CategoryFactory, Orga
 # (up to FEW_STORIES of them, so that a rare one is read by id: ArticleQuerySet.about_for_listing),
 # the page of stories (never counted, articles/pagination.py), their bylines and tags (one
 # query, articles/page_relations.py), the navigation's sections; and, once per content change,
-# the page cache's question of when the next scheduled story is due (articles/caching.py).
-MAX_QUERIES_PER_PAGE = 6
+# the page cache's question of when the next scheduled story is due (articles/caching.py);
+# and, before rendering, the number of the last change and the versions of the tags every
+# page shares (one indexed read, articles/tag_versions.py: what the page is built "as of").
+MAX_QUERIES_PER_PAGE = 7
 # The story page reads its organizations and corrections in the query of its bylines and tags;
 # it has no subject. The navigation's sections and the newest stories its
 # related stories are chosen from (3 queries) are read with the next publication time once per
 # change readers see; until the next change a story page reads only the story and its relations.
-MAX_QUERIES_STORY_PAGE = 7
-MAX_QUERIES_STORY_PAGE_SAME_GENERATION = 2
+# Each adds the read of the change number and shared tag versions, as above.
+MAX_QUERIES_STORY_PAGE = 8
+MAX_QUERIES_STORY_PAGE_SAME_GENERATION = 3
 
 HIDDEN_TRAITS = ["draft", "in_review", "scheduled", "unpublished"]
 

@@ -1,6 +1,7 @@
 """The newsroom's data, one module per concern, all importable from ``articles.models``."""
 
 from .images import IMAGE_EXTENSIONS, Image, Rendition, image_upload_to
+from .page_versions import PageTagVersion
 from .search import ArticleSearchEntry
 from .stories import (
     ADDRESS_FIELDS,
@@ -41,6 +42,7 @@ __all__ = [
     "Image",
     "Organization",
     "OrganizationDomain",
+    "PageTagVersion",
     "PreviewLink",
     "Rendition",
     "TaggedArticle",
