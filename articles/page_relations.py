@@ -13,6 +13,7 @@ loads when something asks for it, as after ``only()``.
 
 from itertools import islice
 
+from django.apps import apps
 from django.db import connections
 from django.db.models.query import ModelIterable
 from taggit.models import Tag
@@ -71,7 +72,12 @@ def attach_relations(stories, relations, *, using) -> None:
 def _rows(stories, relations, using):
     """(story id, relation, rank, *COLUMNS, moment) for every row of these relations, sorted
     by relation, then rank, then name in the database's collation, then time, then id."""
-    from .models import Article, Author, Byline, Correction, Organization, TaggedArticle
+    Article = apps.get_model("articles", "Article")
+    Author = apps.get_model("articles", "Author")
+    Byline = apps.get_model("articles", "Byline")
+    Correction = apps.get_model("articles", "Correction")
+    Organization = apps.get_model("articles", "Organization")
+    TaggedArticle = apps.get_model("articles", "TaggedArticle")
 
     connection = connections[using]
     story_ids = [story.pk for story in stories]
@@ -129,7 +135,7 @@ def _rows(stories, relations, using):
 
 def _null_time(connection) -> str:
     """A NULL of the type the database gives a ``DateTimeField``."""
-    from .models import Correction
+    Correction = apps.get_model("articles", "Correction")
 
     column_type = Correction._meta.get_field("published_at").db_type(connection)
     return f"CAST(NULL AS {column_type})"
@@ -146,7 +152,7 @@ def time_from_database(value, connection, converters=None):
 def _time_converters(connection) -> list:
     """What the database backend does to a ``DateTimeField`` value read from it (SQLite keeps
     text, for instance)."""
-    from .models import Correction
+    Correction = apps.get_model("articles", "Correction")
 
     field = Correction._meta.get_field("published_at")
     return connection.ops.get_db_converters(field.get_col(Correction._meta.db_table))
@@ -160,7 +166,8 @@ def loaded(model, using, **values):
 
 
 def _byline(story_id, row, using):
-    from .models import Author, Byline
+    Author = apps.get_model("articles", "Author")
+    Byline = apps.get_model("articles", "Byline")
 
     byline = loaded(
         Byline,
@@ -188,8 +195,7 @@ def _tag(story_id, row, using):
 
 
 def _organization(story_id, row, using):
-    from .models import Organization
-
+    Organization = apps.get_model("articles", "Organization")
     return loaded(
         Organization,
         using,
@@ -202,8 +208,7 @@ def _organization(story_id, row, using):
 
 
 def _correction(story_id, row, using):
-    from .models import Correction
-
+    Correction = apps.get_model("articles", "Correction")
     return loaded(
         Correction,
         using,

@@ -2,11 +2,16 @@
 
 import time
 
+from django.apps import apps
 from django.db import DEFAULT_DB_ALIAS, connections, models
 from django.db.models import Q
 from django.utils import timezone
+from taggit.models import Tag
 
 from . import page_tags, tag_versions
+from .page_relations import ListingIterable, StoryPageIterable, loaded, time_from_database
+from .related_stories import RelatedWindow
+from .rendering import domain_and_parents
 
 # Columns no public page prints: the Markdown source (pages print its HTML), the search
 # vector and the import metadata. The first two are the largest columns of a story.
@@ -28,10 +33,9 @@ SUBJECT_KIND = {
 
 def story_lookup(subject_model) -> str:
     """How stories are filtered by a subject: a section, an author, a tag or an organization."""
-    from taggit.models import Tag
-
-    from .models import Author, Category, Organization
-
+    Author = apps.get_model("articles", "Author")
+    Category = apps.get_model("articles", "Category")
+    Organization = apps.get_model("articles", "Organization")
     return {
         Category: "category",
         Author: "bylines__author",
@@ -43,10 +47,12 @@ def story_lookup(subject_model) -> str:
 def link_table(subject_model) -> tuple:
     """Where stories meet a kind of subject: the linking model, its field naming the subject
     and its column naming the story (a story is linked to a subject at most once)."""
-    from taggit.models import Tag
-
-    from .models import Article, Author, Byline, Category, Organization, TaggedArticle
-
+    Article = apps.get_model("articles", "Article")
+    Author = apps.get_model("articles", "Author")
+    Byline = apps.get_model("articles", "Byline")
+    Category = apps.get_model("articles", "Category")
+    Organization = apps.get_model("articles", "Organization")
+    TaggedArticle = apps.get_model("articles", "TaggedArticle")
     return {
         Category: (Article, "category", "id"),
         Tag: (TaggedArticle, "tag", "content_object_id"),
@@ -78,7 +84,6 @@ class ArticleQuerySet(models.QuerySet):
         then is always safe; one query on the two ``status`` indexes. It looks at every story,
         whatever this queryset is filtered on.
         """
-        from .page_relations import time_from_database
 
         # Written as SQL because every page asks (for its Cache-Control) and the ORM took
         # twice as long to build this aggregate as the query took to run (0.85 -> 0.3 ms).
@@ -120,7 +125,7 @@ class ArticleQuerySet(models.QuerySet):
         at most); one with more is common enough that walking the newest stories finds a
         page's worth soon. A section has an index of its own, newest first, and needs neither.
         """
-        from .models import Category
+        Category = apps.get_model("articles", "Category")
 
         kind = SUBJECT_KIND[type(subject).__name__]
         page_tags.shows(
@@ -138,19 +143,16 @@ class ArticleQuerySet(models.QuerySet):
         """Everything a story teaser shows (section, byline, tags, lead image), fetched once:
         bylines and tags in one query for the whole page (``page_relations``). Leaves out the
         body and the columns no page prints (``defer(None)`` brings them back)."""
-        from .page_relations import ListingIterable
 
         return self._page_shaped(NOT_IN_TEASERS)._read_through(ListingIterable)
 
     def for_search_results(self):
         """``for_listing()`` with the body's HTML, which each result's snippet is cut from."""
-        from .page_relations import ListingIterable
 
         return self._page_shaped(NEVER_PRINTED)._read_through(ListingIterable)
 
     def for_detail(self):
         """Everything the story page shows: listing data, organizations, current corrections."""
-        from .page_relations import StoryPageIterable
 
         return self._page_shaped(NEVER_PRINTED)._read_through(StoryPageIterable)
 
@@ -158,7 +160,6 @@ class ArticleQuerySet(models.QuerySet):
         """The columns a feed entry is made of, the section, and bylines and tags in one query
         for the whole feed (``page_relations``). Leaves out the Markdown, the search vector and
         the import metadata, which a feed never shows."""
-        from .page_relations import ListingIterable
 
         return (
             self.select_related("category")
@@ -208,9 +209,8 @@ class ArticleQuerySet(models.QuerySet):
         story page until something readers see changes, so they are read once per content
         change readers can see (``tag_versions.remember``) and each page only scores them.
         """
-        from .models import Article, Category
-        from .page_relations import loaded
-        from .related_stories import RelatedWindow
+        Article = apps.get_model("articles", "Article")
+        Category = apps.get_model("articles", "Category")
 
         # Only the newest stories are scored: readers want recent related news, and asking
         # for "every story sharing a tag or an organization" read all of a common
@@ -254,7 +254,7 @@ def seconds_until_next_publication(using: str = DEFAULT_DB_ALIAS) -> float | Non
     Read once per process after each change (only a change can bring a new time forward),
     and again once the time it names has come.
     """
-    from .models import Article
+    Article = apps.get_model("articles", "Article")
 
     name = f"next-publication:{using}"
 
@@ -273,7 +273,6 @@ def seconds_until_next_publication(using: str = DEFAULT_DB_ALIAS) -> float | Non
 class OrganizationQuerySet(models.QuerySet):
     def linked_from(self, hosts):
         """Organizations identified by any of these web hosts or their parent domains."""
-        from .rendering import domain_and_parents
 
         candidates = {domain for host in hosts for domain in domain_and_parents(host)}
         if not candidates:
@@ -284,8 +283,7 @@ class OrganizationQuerySet(models.QuerySet):
 class CorrectionQuerySet(models.QuerySet):
     def public(self):
         """Corrections readers may see: those of published stories, newest first."""
-        from .models import Article
-
+        Article = apps.get_model("articles", "Article")
         return (
             self.filter(article__in=Article.objects.published())
             .select_related("article__category")

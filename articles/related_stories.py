@@ -7,6 +7,8 @@
 from datetime import datetime
 from typing import NamedTuple
 
+from django.apps import apps
+
 # How many of the newest published stories are scored when looking for related stories.
 RELATED_WINDOW = 500
 
@@ -44,7 +46,8 @@ class RelatedWindow:
     @classmethod
     def read(cls, using) -> "RelatedWindow":
         """Read the window from the database: three queries."""
-        from .models import Article, TaggedArticle
+        Article = apps.get_model("articles", "Article")
+        TaggedArticle = apps.get_model("articles", "TaggedArticle")
 
         newest = Article.objects.using(using).published().newest_first()[: RELATED_WINDOW + 1]
         rows = list(
