@@ -149,7 +149,7 @@ class PageCacheMiddleware:
             # Only pages of ``CACHEABLE_VIEWS`` are ever stored, so a fresh entry needs no
             # resolving of the path first (the URL patterns were a seventh of a cached page).
             if _is_fresh(entry):
-                return _respond(request, entry)
+                return _respond(request, entry, "hit")
         try:
             view_name = resolve(request.path_info).view_name
         except Resolver404:
@@ -185,7 +185,7 @@ class PageCacheMiddleware:
         lifetime = entry["expires"] - time.time()
         if settings.PAGE_CACHE and lifetime >= 1:
             _cache_call("set", key, entry, timeout=int(lifetime))
-        return _respond(request, entry)
+        return _respond(request, entry, "miss")
 
 
 def _may_share(request) -> bool:
@@ -214,9 +214,11 @@ def _is_fresh(entry: dict | None) -> bool:
     )
 
 
-def _respond(request, entry: dict):
-    """The stored page with its freshness headers, or 304 when the reader has it already."""
+def _respond(request, entry: dict, how: str):
+    """The stored page with its freshness headers, or 304 when the reader has it already;
+    ``X-Page-Cache`` says whether it came from the cache ("hit") or was just rendered."""
     response = HttpResponse(entry["content"], status=200, headers=entry["headers"])
+    response["X-Page-Cache"] = how
     _set_freshness(response, entry["expires"] - time.time())
     last_modified = parse_http_date_safe(response.get("Last-Modified", ""))
     return get_conditional_response(
