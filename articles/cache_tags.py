@@ -14,7 +14,7 @@ The models know nothing of this: only this module knows which of their fields re
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
 from taggit.models import Tag
 
-from . import tag_versions
+from . import related_stories, tag_versions
 from .models import (
     Article,
     Author,
@@ -30,11 +30,11 @@ from .models import (
 from .page_tags import (
     CORRECTIONS,
     ORGANIZATIONS,
-    RELATED,
     SECTIONS,
     SITE,
     SITEMAP,
     STORIES,
+    related,
     story,
     subject,
     subject_stories,
@@ -54,17 +54,29 @@ def stories_entered_lists(stories) -> None:
     """Stories written in bulk (no signals) were published: their pages and their lists."""
     ids = [item.pk for item in stories]
     sections = {item.category_id for item in stories}
-    tag_versions.bump({story(pk) for pk in ids} | story_listed_tags(ids, sections))
+    tags = {story(pk) for pk in ids} | story_listed_tags(ids, sections)
+    tag_versions.bump(tags | window_edge_tags(entered=True, left=False))
 
 
 def story_listed_tags(story_ids, section_ids=()) -> set[str]:
-    """The lists these stories are in or leave: the site's, the related stories' window, and
-    those of their sections, authors, tags and organizations (read from their links)."""
+    """The lists these stories are in or leave: the site's, those of their sections, authors,
+    tags and organizations (read from their links), and the related-stories lists they may
+    join through those subjects."""
     story_ids = list(story_ids)
-    tags = {STORIES, SITEMAP, RELATED}
-    tags.update(subject_stories("section", pk) for pk in section_ids if pk is not None)
-    links = (
-        ("author", Byline.objects.filter(article_id__in=story_ids).values_list("author_id")),
+    tags = {STORIES, SITEMAP}
+    for pk in section_ids:
+        if pk is not None:
+            tags |= {subject_stories("section", pk), related("section", pk)}
+    for kind, pk in _subjects_of(story_ids, with_authors=True):
+        tags.add(subject_stories(kind, pk))
+        if kind != "author":  # related stories are scored by tag and organization
+            tags.add(related(kind, pk))
+    return tags
+
+
+def _subjects_of(story_ids, *, with_authors: bool) -> list[tuple[str, int]]:
+    """(kind, id) of every author (if asked), tag and organization of these stories."""
+    links = [
         (
             "tag",
             TaggedArticle.objects.filter(content_object_id__in=story_ids).values_list("tag_id"),
@@ -75,9 +87,31 @@ def story_listed_tags(story_ids, section_ids=()) -> set[str]:
                 "organization_id"
             ),
         ),
+    ]
+    if with_authors:
+        links.append(
+            ("author", Byline.objects.filter(article_id__in=story_ids).values_list("author_id"))
+        )
+    return [(kind, pk) for kind, rows in links for (pk,) in rows]
+
+
+def window_edge_tags(*, entered: bool, left: bool) -> set[str]:
+    """A story entered the newest stories related stories come from (or left them): the one
+    pushed out of the window was listed only by pages carrying its ``story:`` tag; the one
+    pulled back in may join the lists of pages sharing its subjects."""
+    edge = list(
+        Article.objects.published()
+        .newest_first()
+        .values_list("pk", "category_id")[
+            related_stories.RELATED_WINDOW - 1 : related_stories.RELATED_WINDOW + 2
+        ]
     )
-    for kind, rows in links:
-        tags.update(subject_stories(kind, pk) for (pk,) in rows)
+    tags = {story(pk) for pk, _section in edge} if entered else set()
+    if left and edge:
+        pulled_in = [pk for pk, _section in edge[:2]]
+        tags |= {story(pk) for pk in pulled_in}
+        tags |= {related("section", section) for pk, section in edge[:2] if section is not None}
+        tags |= {related(kind, pk) for kind, pk in _subjects_of(pulled_in, with_authors=False)}
     return tags
 
 
@@ -103,21 +137,20 @@ def _story_saved(sender, instance, created=False, **kwargs):
     if before != now:
         sections = {now["category_id"], (before or {}).get("category_id")}
         tags |= story_listed_tags([instance.pk], sections)
+        was_listed = before is not None and before["status"] == published
+        is_listed = now["status"] == published
+        # Moved in time or section: it may have entered and left the window.
+        moved = was_listed == is_listed
+        tags |= window_edge_tags(entered=is_listed or moved, left=was_listed or moved)
     tag_versions.bump(tags)
 
 
 def _story_deleted(sender, instance, **kwargs):
     """A story deleted: its page and every list it was in (its links are gone already, so
-    its subjects' lists are named by the pages that showed it: ``story:<id>``)."""
-    tag_versions.bump(
-        {
-            story(instance.pk),
-            STORIES,
-            SITEMAP,
-            RELATED,
-            subject_stories("section", instance.category_id),
-        }
-    )
+    its subjects' lists are named by the pages that showed it: ``story:<id>``), and the
+    story its going pulls back into the related stories' window."""
+    tags = {story(instance.pk), STORIES, SITEMAP, subject_stories("section", instance.category_id)}
+    tag_versions.bump(tags | window_edge_tags(entered=False, left=True))
 
 
 def _published(story_ids) -> list[int]:
@@ -137,8 +170,8 @@ def _links_changed(story_ids, kind, subject_ids) -> None:
         return
     tags = {story(pk) for pk in visible} | {SITEMAP}
     tags.update(subject_stories(kind, pk) for pk in subject_ids)
-    if kind != "author":
-        tags.add(RELATED)
+    if kind != "author":  # the stories may now be related to pages sharing these subjects
+        tags.update(related(kind, pk) for pk in subject_ids)
     tag_versions.bump(tags)
 
 

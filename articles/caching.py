@@ -73,7 +73,6 @@ CACHEABLE_PARAMETERS = frozenset({"page"})
 # The tags a route's pages show besides the stories and subjects they read (``page_tags``).
 ROUTE_TAGS = {
     "articles:home": {page_tags.STORIES},
-    "articles:article": {page_tags.RELATED},
     "articles:archive": {page_tags.STORIES},
     "articles:archive-year": {page_tags.STORIES},
     "articles:archive-month": {page_tags.STORIES},

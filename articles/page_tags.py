@@ -23,8 +23,6 @@ SITE = "site"
 STORIES = "stories"
 # The sitemaps: every published story's address and last change, every subject's address.
 SITEMAP = "sitemap"
-# The stories a story page may list as related (the newest ones and their subjects).
-RELATED = "related"
 # The navigation's sections.
 SECTIONS = "sections"
 # The corrections page's corrections.
@@ -51,6 +49,23 @@ def subject(kind: str, pk) -> str:
 def subject_stories(kind: str, pk) -> str:
     """The tag of the list of a subject's published stories (its page, feed, sitemap row)."""
     return f"{kind}:{pk}:stories"
+
+
+def related(kind: str, pk) -> str:
+    """The tag of the stories a story page may list as related through one of its subjects:
+    moved on when a published story with that subject enters the newest stories, or one
+    re-enters them."""
+    return f"related:{kind}:{pk}"
+
+
+def related_through(story) -> list[str]:
+    """The related-stories tags of a story's page: one per section, tag and organization it
+    has (read from ``for_detail()``), through which a new story could join its list."""
+    tags = [related("organization", item.pk) for item in story.organization_list]
+    tags += [related("tag", item.pk) for item in story.tag_list]
+    if story.category_id is not None:
+        tags.append(related("section", story.category_id))
+    return tags
 
 
 def start_page() -> contextvars.Token:

@@ -223,7 +223,9 @@ class ArticleQuerySet(models.QuerySet):
             lifetime=lambda: seconds_until_next_publication(self.db),
         )
         best = window.best_for(article, limit)
-        page_tags.shows(page_tags.RELATED, *(page_tags.story(story.id) for story in best))
+        page_tags.shows(
+            *page_tags.related_through(article), *(page_tags.story(story.id) for story in best)
+        )
         stories = []
         for candidate in best:
             story = loaded(

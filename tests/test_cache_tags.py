@@ -4,6 +4,7 @@ responses carry their tags for CDNs; a stored page is still served while the dat
 A page served from the cache makes one query (its tags' versions); a page rendered again makes
 more, so the number of queries tells which it was."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -13,7 +14,7 @@ from django.db import OperationalError, connection
 from django.urls import reverse
 from django.utils import timezone
 
-from articles import page_tags, publishing, tag_versions
+from articles import page_tags, publishing, related_stories, tag_versions
 from tests.factories import ArticleFactory, AuthorFactory, CategoryFactory
 
 pytestmark = pytest.mark.django_db
@@ -127,7 +128,8 @@ def test_responses_carry_their_tags_for_cdns(client, two_desks):
 
     for response in (client.get(first.get_absolute_url()), client.get(first.get_absolute_url())):
         keys = set(response["Surrogate-Key"].split())
-        assert {page_tags.story(first.pk), page_tags.RELATED, page_tags.SECTIONS} <= keys
+        assert {page_tags.story(first.pk), page_tags.SECTIONS} <= keys
+        assert page_tags.related("section", first.category_id) in keys
         assert page_tags.subject("author", first.bylines.get().author_id) in keys
         assert page_tags.story(second.pk) not in keys  # not related: nothing shared
         assert set(response["xkey"].split()) == keys
@@ -182,3 +184,29 @@ def test_with_the_database_down_the_cache_copies_of_the_versions_decide(
         assert client.get(other_section).status_code == 200
         with pytest.raises(OperationalError):  # rendered again, and the database is down
             client.get(first.get_absolute_url())
+
+
+def test_a_story_pushed_out_of_the_related_window_leaves_the_stored_pages_and_comes_back(
+    client, monkeypatch
+):
+    """Related stories come from the newest few: a publication pushes the oldest of them out
+    of every page that listed it, and an unpublication brings it back."""
+    monkeypatch.setattr(related_stories, "RELATED_WINDOW", 2)  # the 2 newest stories
+    now = timezone.now()
+    reader = ArticleFactory(published_at=now - timedelta(days=30), tags=["agua"])
+    ArticleFactory(headline="Las presas", published_at=now - timedelta(days=2), tags=["agua"])
+    ArticleFactory(published_at=now - timedelta(days=1))
+    news = ArticleFactory(draft=True)
+    assert "Las presas" in related_block(client, reader)
+
+    publishing.publish_article(article=news)
+    assert "Las presas" not in related_block(client, reader)
+
+    publishing.unpublish_article(article=news)
+    assert "Las presas" in related_block(client, reader)
+
+
+def related_block(client, story) -> str:
+    html = client.get(story.get_absolute_url()).content.decode()
+    found = re.search(r'<aside class="related-stories".*?</aside>', html, re.DOTALL)
+    return found.group(0) if found else ""
