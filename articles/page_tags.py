@@ -58,12 +58,13 @@ def related(kind: str, pk) -> str:
     return f"related:{kind}:{pk}"
 
 
-def related_through(story) -> list[str]:
-    """The related-stories tags of a story's page: one per section, tag and organization it
-    has (read from ``for_detail()``), through which a new story could join its list."""
+def related_through(story, *, section: bool = True) -> list[str]:
+    """The related-stories tags of a story's page: one per tag and organization it has (read
+    from ``for_detail()``) and its section (unless ``section`` is False: no story sharing
+    only the section could join the list), through which a new story could join its list."""
     tags = [related("organization", item.pk) for item in story.organization_list]
     tags += [related("tag", item.pk) for item in story.tag_list]
-    if story.category_id is not None:
+    if section and story.category_id is not None:
         tags.append(related("section", story.category_id))
     return tags
 

@@ -222,9 +222,14 @@ class ArticleQuerySet(models.QuerySet):
             lambda: RelatedWindow.read(self.db),
             lifetime=lambda: seconds_until_next_publication(self.db),
         )
-        best = window.best_for(article, limit)
+        scored = window.scored_for(article, limit)
+        best = [candidate for candidate, _score in scored]
+        # A full list whose lowest score beats a shared section alone (1 point) cannot take a
+        # new story that shares only the section: the page need not carry its section's tag.
+        lowest = scored[-1][1] if len(scored) == limit else 0
         page_tags.shows(
-            *page_tags.related_through(article), *(page_tags.story(story.id) for story in best)
+            *page_tags.related_through(article, section=lowest < 2),
+            *(page_tags.story(story.id) for story in best),
         )
         stories = []
         for candidate in best:

@@ -78,6 +78,10 @@ class RelatedWindow:
     def best_for(self, article, limit) -> list[RelatedCandidate]:
         """The ``limit`` best-scoring stories of the window for ``article``, best first, then
         newest; stories sharing nothing are never listed."""
+        return [candidate for candidate, _score in self.scored_for(article, limit)]
+
+    def scored_for(self, article, limit) -> list[tuple[RelatedCandidate, int]]:
+        """``best_for()`` with each story's score."""
         own = self.position.get(article.pk)
         # The newest RELATED_WINDOW stories other than the article itself.
         end = RELATED_WINDOW if own is None else RELATED_WINDOW + 1
@@ -94,4 +98,4 @@ class RelatedWindow:
                     scores[index] = scores.get(index, 0) + worth
         # Newest first among equal scores: the window is newest first, so a lower index wins.
         ranked = sorted(scores, key=lambda index: (-scores[index], index))
-        return [self.stories[index] for index in ranked[:limit]]
+        return [(self.stories[index], scores[index]) for index in ranked[:limit]]

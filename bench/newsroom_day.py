@@ -107,7 +107,8 @@ class Desk(threading.Thread):
         story = hot[self.rng.randrange(1, 40)]  # the live stories are among the newest
         if kind == "unpublications":
             publishing.unpublish_article(article=story, note="bench")
-            return story, [], [story.headline], False
+            # Its link, not its headline: seeded headlines repeat.
+            return story, [], [f"/{story.slug}/"], False
         if kind == "corrections":
             text = f"Corregimos una cifra (corrección {step})."
             publishing.add_correction(article=story, text=text)

@@ -210,3 +210,22 @@ def related_block(client, story) -> str:
     html = client.get(story.get_absolute_url()).content.decode()
     found = re.search(r'<aside class="related-stories".*?</aside>', html, re.DOTALL)
     return found.group(0) if found else ""
+
+
+def test_a_story_sharing_only_the_section_leaves_a_full_related_list_stored(
+    client, django_assert_max_num_queries
+):
+    """A story page whose four related stories each share a tag (2 points) cannot take a new
+    story that shares only its section (1 point): it stays stored. One with room takes it."""
+    section = CategoryFactory(slug="agua")
+    full = ArticleFactory(category=section, tags=["presas"])
+    for number in range(4):
+        ArticleFactory(headline=f"Presa {number}", category=CategoryFactory(), tags=["presas"])
+    with_room = ArticleFactory(category=section, tags=["lluvia"])
+    news = ArticleFactory(headline="Solo la sección", category=section, draft=True)
+    warm(client, [full.get_absolute_url(), with_room.get_absolute_url()])
+
+    publishing.publish_article(article=news)
+
+    assert queries_of(client, full.get_absolute_url(), django_assert_max_num_queries)[0] == CACHED
+    assert "Solo la sección" in related_block(client, with_room)
