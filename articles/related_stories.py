@@ -1,7 +1,7 @@
 """The stories a story page lists as related: chosen among the newest published stories.
 
-``ArticleQuerySet.related_to()`` keeps a ``RelatedWindow`` per content generation
-(``caching.per_generation``) and asks it for each story's best matches.
+``ArticleQuerySet.related_to()`` keeps a ``RelatedWindow`` in process memory until the next
+change (``tag_versions.remember``) and asks it for each story's best matches.
 """
 
 from datetime import datetime

@@ -202,9 +202,9 @@ def shared_max_age(response) -> int:
 def test_without_the_page_cache_pages_still_expire_at_the_next_scheduled_story(
     client, newsroom, settings
 ):
-    """Each process keeps the next publication time for a generation instead of asking the
-    cache on every page; a newly scheduled story (a new generation) and the time itself
-    still end it."""
+    """Each process keeps the next publication time until the next change instead of asking
+    the database on every page; a newly scheduled story (a change) and the time itself still
+    end it."""
     settings.PAGE_CACHE = False
     settings.CACHE_SHARED_MAX_AGE = 3600
     with time_machine.travel(NOW, tick=False) as traveller:
@@ -359,7 +359,7 @@ def test_a_cache_outage_serves_pages_uncached_and_never_fails(
         assert client.get(url).status_code in (200, 301), url
 
     assert "Una historia nueva" in client.get("/").content.decode()
-    # Related stories and the menu are read afresh: the generation they are kept for is unknown.
+    # Related stories and the menu are kept by the database's change numbers, not the cache.
     assert "Una historia nueva" in client.get(story.get_absolute_url()).content.decode()
     if page_cache:  # without it, pages ask nothing of the cache
         assert "Page cache unavailable" in caplog.text

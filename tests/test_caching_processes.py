@@ -82,7 +82,7 @@ def two_processes(request, tmp_path, story_and_editor, neighbour):
 
     They start after ``story_and_editor``: on SQLite they read a copy of the test database.
     Without the page cache, the newest stories that related stories come from are still kept
-    per content generation in each process's memory, and must follow the other's changes.
+    in each process's memory until the next change, and must follow the other's changes.
     """
     if not redis_is_reachable():
         pytest.skip("Redis is not listening on 127.0.0.1:6379; the shared-cache test needs it")

@@ -1,5 +1,5 @@
 """Related stories: shared organizations, tags and section, recent first, chosen among the
-newest stories, which are read once per content generation."""
+newest stories, which are read once per change."""
 
 import contextlib
 from datetime import timedelta
