@@ -207,7 +207,8 @@ def _is_fresh(entry: dict | None) -> bool:
     expiry is checked here too, not only by the cache's TTL: a scheduled story is due at our
     clock."""
     return (
-        entry is not None
+        isinstance(entry, dict)
+        and "built" in entry  # a page stored by an older release is rendered again
         and entry["expires"] > time.time()
         and tag_versions.changed_since(entry["tags"], entry["built"]) is False
     )

@@ -518,3 +518,15 @@ def test_saving_a_draft_nobody_has_seen_keeps_the_cached_pages(
 
     with django_assert_num_queries(CACHED_PAGE_QUERIES):
         client.get("/")
+
+
+def test_a_page_stored_by_the_release_before_cache_tags_is_rendered_again(client, newsroom):
+    """During a deploy Redis still holds pages stored with a site-wide generation."""
+    story, _ = newsroom
+    key = caching._page_key(client.get(story.get_absolute_url()).wsgi_request)
+    cache.set(key, {"content": b"old", "headers": {}, "expires": time.time() + 60, "generation": 1})
+
+    response = client.get(story.get_absolute_url())
+
+    assert response.status_code == 200
+    assert "El agua de la ciudad" in response.content.decode()
