@@ -69,15 +69,18 @@ def attach_relations(stories, relations, *, using) -> None:
     page_tags.shows_stories(stories)
 
 
+def articles_models(*names: str) -> list:
+    """The app's models by name, from Django's registry: the reads of this layer sit below the
+    models, which use them, so they look the models up instead of importing them."""
+    return [apps.get_model("articles", name) for name in names]
+
+
 def _rows(stories, relations, using):
     """(story id, relation, rank, *COLUMNS, moment) for every row of these relations, sorted
     by relation, then rank, then name in the database's collation, then time, then id."""
-    Article = apps.get_model("articles", "Article")
-    Author = apps.get_model("articles", "Author")
-    Byline = apps.get_model("articles", "Byline")
-    Correction = apps.get_model("articles", "Correction")
-    Organization = apps.get_model("articles", "Organization")
-    TaggedArticle = apps.get_model("articles", "TaggedArticle")
+    Article, Author, Byline, Correction, Organization, TaggedArticle = articles_models(
+        "Article", "Author", "Byline", "Correction", "Organization", "TaggedArticle"
+    )
 
     connection = connections[using]
     story_ids = [story.pk for story in stories]
@@ -135,7 +138,7 @@ def _rows(stories, relations, using):
 
 def _null_time(connection) -> str:
     """A NULL of the type the database gives a ``DateTimeField``."""
-    Correction = apps.get_model("articles", "Correction")
+    (Correction,) = articles_models("Correction")
 
     column_type = Correction._meta.get_field("published_at").db_type(connection)
     return f"CAST(NULL AS {column_type})"
@@ -152,7 +155,7 @@ def time_from_database(value, connection, converters=None):
 def _time_converters(connection) -> list:
     """What the database backend does to a ``DateTimeField`` value read from it (SQLite keeps
     text, for instance)."""
-    Correction = apps.get_model("articles", "Correction")
+    (Correction,) = articles_models("Correction")
 
     field = Correction._meta.get_field("published_at")
     return connection.ops.get_db_converters(field.get_col(Correction._meta.db_table))
@@ -166,8 +169,7 @@ def loaded(model, using, **values):
 
 
 def _byline(story_id, row, using):
-    Author = apps.get_model("articles", "Author")
-    Byline = apps.get_model("articles", "Byline")
+    Author, Byline = articles_models("Author", "Byline")
 
     byline = loaded(
         Byline,
@@ -195,7 +197,7 @@ def _tag(story_id, row, using):
 
 
 def _organization(story_id, row, using):
-    Organization = apps.get_model("articles", "Organization")
+    (Organization,) = articles_models("Organization")
     return loaded(
         Organization,
         using,
@@ -208,7 +210,7 @@ def _organization(story_id, row, using):
 
 
 def _correction(story_id, row, using):
-    Correction = apps.get_model("articles", "Correction")
+    (Correction,) = articles_models("Correction")
     return loaded(
         Correction,
         using,

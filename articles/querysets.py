@@ -2,14 +2,19 @@
 
 import time
 
-from django.apps import apps
 from django.db import DEFAULT_DB_ALIAS, connections, models
 from django.db.models import Q
 from django.utils import timezone
 from taggit.models import Tag
 
 from . import page_tags, tag_versions
-from .page_relations import ListingIterable, StoryPageIterable, loaded, time_from_database
+from .page_relations import (
+    ListingIterable,
+    StoryPageIterable,
+    articles_models,
+    loaded,
+    time_from_database,
+)
 from .related_stories import RelatedWindow
 from .rendering import domain_and_parents
 
@@ -33,9 +38,7 @@ SUBJECT_KIND = {
 
 def story_lookup(subject_model) -> str:
     """How stories are filtered by a subject: a section, an author, a tag or an organization."""
-    Author = apps.get_model("articles", "Author")
-    Category = apps.get_model("articles", "Category")
-    Organization = apps.get_model("articles", "Organization")
+    Author, Category, Organization = articles_models("Author", "Category", "Organization")
     return {
         Category: "category",
         Author: "bylines__author",
@@ -47,12 +50,9 @@ def story_lookup(subject_model) -> str:
 def link_table(subject_model) -> tuple:
     """Where stories meet a kind of subject: the linking model, its field naming the subject
     and its column naming the story (a story is linked to a subject at most once)."""
-    Article = apps.get_model("articles", "Article")
-    Author = apps.get_model("articles", "Author")
-    Byline = apps.get_model("articles", "Byline")
-    Category = apps.get_model("articles", "Category")
-    Organization = apps.get_model("articles", "Organization")
-    TaggedArticle = apps.get_model("articles", "TaggedArticle")
+    Article, Author, Byline, Category, Organization, TaggedArticle = articles_models(
+        "Article", "Author", "Byline", "Category", "Organization", "TaggedArticle"
+    )
     return {
         Category: (Article, "category", "id"),
         Tag: (TaggedArticle, "tag", "content_object_id"),
@@ -125,7 +125,7 @@ class ArticleQuerySet(models.QuerySet):
         at most); one with more is common enough that walking the newest stories finds a
         page's worth soon. A section has an index of its own, newest first, and needs neither.
         """
-        Category = apps.get_model("articles", "Category")
+        (Category,) = articles_models("Category")
 
         kind = SUBJECT_KIND[type(subject).__name__]
         page_tags.shows(
@@ -209,8 +209,7 @@ class ArticleQuerySet(models.QuerySet):
         story page until something readers see changes, so they are read once per content
         change readers can see (``tag_versions.remember``) and each page only scores them.
         """
-        Article = apps.get_model("articles", "Article")
-        Category = apps.get_model("articles", "Category")
+        Article, Category = articles_models("Article", "Category")
 
         # Only the newest stories are scored: readers want recent related news, and asking
         # for "every story sharing a tag or an organization" read all of a common
@@ -261,7 +260,7 @@ def seconds_until_next_publication(using: str = DEFAULT_DB_ALIAS) -> float | Non
     Read once per process after each change (only a change can bring a new time forward),
     and again once the time it names has come.
     """
-    Article = apps.get_model("articles", "Article")
+    (Article,) = articles_models("Article")
 
     name = f"next-publication:{using}"
 
@@ -290,7 +289,7 @@ class OrganizationQuerySet(models.QuerySet):
 class CorrectionQuerySet(models.QuerySet):
     def public(self):
         """Corrections readers may see: those of published stories, newest first."""
-        Article = apps.get_model("articles", "Article")
+        (Article,) = articles_models("Article")
         return (
             self.filter(article__in=Article.objects.published())
             .select_related("article__category")

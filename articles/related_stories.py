@@ -7,7 +7,7 @@ change (``tag_versions.remember``) and asks it for each story's best matches.
 from datetime import datetime
 from typing import NamedTuple
 
-from django.apps import apps
+from .page_relations import articles_models
 
 # How many of the newest published stories are scored when looking for related stories.
 RELATED_WINDOW = 500
@@ -46,8 +46,7 @@ class RelatedWindow:
     @classmethod
     def read(cls, using) -> "RelatedWindow":
         """Read the window from the database: three queries."""
-        Article = apps.get_model("articles", "Article")
-        TaggedArticle = apps.get_model("articles", "TaggedArticle")
+        Article, TaggedArticle = articles_models("Article", "TaggedArticle")
 
         newest = Article.objects.using(using).published().newest_first()[: RELATED_WINDOW + 1]
         rows = list(

@@ -24,6 +24,7 @@ from tests.test_caching_processes import (
     fetch,
     free_port,
     shared_database_url,
+    start_gunicorn,
     wait_until_serving,
 )
 
@@ -88,15 +89,8 @@ def start_server():
     started = []
 
     def start(env) -> str:
-        port = free_port()
-        process = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "newsroom.wsgi:application"]
-            + ["--bind", f"127.0.0.1:{port}", "--workers", "1", "--log-level", "warning"],
-            cwd=PROJECT_ROOT,
-            env=env,
-        )
+        process, base = start_gunicorn(env)
         started.append(process)
-        base = f"http://127.0.0.1:{port}"
         wait_until_serving(base, process)
         return base
 
