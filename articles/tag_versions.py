@@ -29,6 +29,7 @@ from django.core.cache import cache
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections, transaction
 
 from . import page_tags
+from .prepared_statements import planned_once
 
 logger = logging.getLogger(__name__)
 
@@ -141,8 +142,10 @@ def _versions(tags, using: str) -> dict[str, int]:
     connection = connections[using]
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            # One statement text whatever the number of tags.
-            cursor.execute(f"SELECT tag, version FROM {TABLE} WHERE tag = ANY(%s)", [tags])
+            # One statement text whatever the number of tags, so every page's check runs one
+            # prepared statement, planned once per connection.
+            with planned_once(using):
+                cursor.execute(f"SELECT tag, version FROM {TABLE} WHERE tag = ANY(%s)", [tags])
         else:
             placeholders = ", ".join(["%s"] * len(tags))
             cursor.execute(f"SELECT tag, version FROM {TABLE} WHERE tag IN ({placeholders})", tags)
