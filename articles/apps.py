@@ -8,10 +8,10 @@ class ArticlesConfig(AppConfig):
     verbose_name = _("Newsroom")
 
     def ready(self):
-        from . import caching, search
+        from . import cache_tags, search
 
         search.connect_index_receivers()
-        caching.connect_invalidation_receivers()
+        cache_tags.connect_receivers()
 
         from .revisions import register_models
 

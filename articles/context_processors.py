@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS
 
-from . import caching, front_pages
+from . import front_pages, page_tags, tag_versions
 from .models import Category
 from .page_relations import loaded
 
@@ -21,10 +21,12 @@ def site(request):
 
 
 def navigation_sections() -> list[Category]:
-    """The sections, in the menu's order: read once per content generation (a renamed or new
-    section is a change readers see), each page gets its own instances."""
-    sections = caching.per_generation(
+    """The sections, in the menu's order: read once per process until a section changes (or
+    everything does), each page gets its own instances."""
+    page_tags.shows(page_tags.SECTIONS)
+    sections = tag_versions.remember(
         "navigation-sections",
+        [page_tags.SITE, page_tags.SECTIONS],
         lambda: tuple(Category.objects.values_list("id", "name", "slug")),
     )
     return [

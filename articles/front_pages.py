@@ -12,7 +12,7 @@ from django.db.models import F, Q, Window
 from django.db.models.functions import RowNumber
 from django.utils import timezone
 
-from . import caching
+from . import page_tags, tag_versions
 from .images import library_images
 from .models import Article, BreakingNews, Category, FrontSlot, Image
 from .models.fronts import FRONT_PLACES
@@ -38,6 +38,7 @@ def front_places(page_stories, *, section: Category | None = None, now=None) -> 
     page: the places an editor filled, in order, and the newest of ``page_stories`` (already
     read, newest first) in the others."""
     now = now or timezone.now()
+    page_tags.shows(page_tags.front(section.pk if section else None))
     slots = _current_slots(section, now)
     stories = {story.pk: story for story in page_stories}
     missing = [slot.article_id for slot in slots if slot.article_id not in stories]
@@ -112,12 +113,15 @@ def attach_lead_images(stories) -> None:
 
 def breaking_news(now=None) -> BreakingNews | None:
     """The banner that is on, for a story readers may see, if it has not expired. Read once
-    per content generation; its expiry is checked on every page, and stored pages never
-    outlive it (``ArticleQuerySet.next_publication_time``)."""
-    banner = caching.per_generation("breaking-news", _read_breaking_news)
+    per change readers can see; its expiry is checked on every page, and stored pages never
+    outlive it (``ArticleQuerySet.next_publication_time``). Every page carries the site's tag,
+    which a banner change moves on, and a page showing a banner its story's tag (the banner
+    goes when the story is unpublished)."""
+    banner = tag_versions.remember("breaking-news", [tag_versions.COUNTER], _read_breaking_news)
     now = now or timezone.now()
     if banner is None or (banner.expires_at is not None and banner.expires_at <= now):
         return None
+    page_tags.shows(page_tags.story(banner.article_id))
     return banner
 
 

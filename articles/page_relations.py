@@ -13,10 +13,12 @@ loads when something asks for it, as after ``only()``.
 
 from itertools import islice
 
+from django.apps import apps
 from django.db import connections
 from django.db.models.query import ModelIterable
 from taggit.models import Tag
 
+from . import page_tags
 from .prepared_statements import planned_once
 
 # Where each story's list of a relation goes.
@@ -72,12 +74,21 @@ def attach_relations(stories, relations, *, using) -> None:
     for story in stories:
         for relation in relations:
             setattr(story, ATTRIBUTES[relation], lists[relation][story.pk])
+    page_tags.shows_stories(stories)
+
+
+def articles_models(*names: str) -> list:
+    """The app's models by name, from Django's registry: the reads of this layer sit below the
+    models, which use them, so they look the models up instead of importing them."""
+    return [apps.get_model("articles", name) for name in names]
 
 
 def _rows(stories, relations, using):
     """(story id, relation, rank, *COLUMNS, moment) for every row of these relations, sorted
     by relation, then rank, then name in the database's collation, then time, then id."""
-    from .models import Article, Author, Byline, Correction, Organization, TaggedArticle
+    Article, Author, Byline, Correction, Organization, TaggedArticle = articles_models(
+        "Article", "Author", "Byline", "Correction", "Organization", "TaggedArticle"
+    )
 
     connection = connections[using]
     story_ids = [story.pk for story in stories]
@@ -135,7 +146,7 @@ def _rows(stories, relations, using):
 
 def _null_time(connection) -> str:
     """A NULL of the type the database gives a ``DateTimeField``."""
-    from .models import Correction
+    (Correction,) = articles_models("Correction")
 
     column_type = Correction._meta.get_field("published_at").db_type(connection)
     return f"CAST(NULL AS {column_type})"
@@ -152,7 +163,7 @@ def time_from_database(value, connection, converters=None):
 def _time_converters(connection) -> list:
     """What the database backend does to a ``DateTimeField`` value read from it (SQLite keeps
     text, for instance)."""
-    from .models import Correction
+    (Correction,) = articles_models("Correction")
 
     field = Correction._meta.get_field("published_at")
     return connection.ops.get_db_converters(field.get_col(Correction._meta.db_table))
@@ -166,7 +177,7 @@ def loaded(model, using, **values):
 
 
 def _byline(story_id, row, using):
-    from .models import Author, Byline
+    Author, Byline = articles_models("Author", "Byline")
 
     byline = loaded(
         Byline,
@@ -195,8 +206,7 @@ def _tag(story_id, row, using):
 
 
 def _organization(story_id, row, using):
-    from .models import Organization
-
+    (Organization,) = articles_models("Organization")
     return loaded(
         Organization,
         using,
@@ -209,8 +219,7 @@ def _organization(story_id, row, using):
 
 
 def _correction(story_id, row, using):
-    from .models import Correction
-
+    (Correction,) = articles_models("Correction")
     return loaded(
         Correction,
         using,

@@ -1,8 +1,23 @@
 """Querysets: the one place that decides what readers may see, and page-shaped reads."""
 
-from django.db import connections, models
+import time
+
+from django.db import DEFAULT_DB_ALIAS, connections, models
 from django.db.models import Q
 from django.utils import timezone
+from taggit.models import Tag
+
+from . import page_tags, tag_versions
+from .page_relations import (
+    FeedIterable,
+    ListingIterable,
+    StoryPageIterable,
+    articles_models,
+    loaded,
+    time_from_database,
+)
+from .related_stories import RelatedWindow
+from .rendering import domain_and_parents
 
 # Columns no public page prints: the Markdown source (pages print its HTML), the search
 # vector, the import metadata and the editors' to-dos. The first two are the largest columns.
@@ -13,14 +28,18 @@ NOT_IN_TEASERS = (*NEVER_PRINTED, "body_html")
 # A tag, author or organization on fewer stories than this is listed from its own links
 # (``ArticleQuerySet.about_for_listing``).
 FEW_STORIES = 1000
+# The cache tag prefix of each kind of subject (``page_tags``), by its model's name.
+SUBJECT_KIND = {
+    "Category": "section",
+    "Author": "author",
+    "Tag": "tag",
+    "Organization": "organization",
+}
 
 
 def story_lookup(subject_model) -> str:
     """How stories are filtered by a subject: a section, an author, a tag or an organization."""
-    from taggit.models import Tag
-
-    from .models import Author, Category, Organization
-
+    Author, Category, Organization = articles_models("Author", "Category", "Organization")
     return {
         Category: "category",
         Author: "bylines__author",
@@ -32,10 +51,9 @@ def story_lookup(subject_model) -> str:
 def link_table(subject_model) -> tuple:
     """Where stories meet a kind of subject: the linking model, its field naming the subject
     and its column naming the story (a story is linked to a subject at most once)."""
-    from taggit.models import Tag
-
-    from .models import Article, Author, Byline, Category, Organization, TaggedArticle
-
+    Article, Author, Byline, Category, Organization, TaggedArticle = articles_models(
+        "Article", "Author", "Byline", "Category", "Organization", "TaggedArticle"
+    )
     return {
         Category: (Article, "category", "id"),
         Tag: (TaggedArticle, "tag", "content_object_id"),
@@ -68,7 +86,6 @@ class ArticleQuerySet(models.QuerySet):
         then is always safe; one query on the two ``status`` indexes (and the fronts' few
         rows). It looks at every story, whatever this queryset is filtered on.
         """
-        from .page_relations import time_from_database
 
         # Written as SQL because every page asks (for its Cache-Control) and the ORM took
         # twice as long to build this aggregate as the query took to run (0.85 -> 0.3 ms).
@@ -123,8 +140,12 @@ class ArticleQuerySet(models.QuerySet):
         at most); one with more is common enough that walking the newest stories finds a
         page's worth soon. A section has an index of its own, newest first, and needs neither.
         """
-        from .models import Category
+        (Category,) = articles_models("Category")
 
+        kind = SUBJECT_KIND[type(subject).__name__]
+        page_tags.shows(
+            page_tags.subject(kind, subject.pk), page_tags.subject_stories(kind, subject.pk)
+        )
         if isinstance(subject, Category):
             return self.about(subject)
         links, story_column = story_links(subject)
@@ -137,19 +158,16 @@ class ArticleQuerySet(models.QuerySet):
         """Everything a story teaser shows (section, byline, tags, lead image), fetched once:
         bylines and tags in one query for the whole page (``page_relations``). Leaves out the
         body and the columns no page prints (``defer(None)`` brings them back)."""
-        from .page_relations import ListingIterable
 
         return self._page_shaped(NOT_IN_TEASERS)._read_through(ListingIterable)
 
     def for_search_results(self):
         """``for_listing()`` with the body's HTML, which each result's snippet is cut from."""
-        from .page_relations import ListingIterable
 
         return self._page_shaped(NEVER_PRINTED)._read_through(ListingIterable)
 
     def for_detail(self):
         """Everything the story page shows: listing data, organizations, current corrections."""
-        from .page_relations import StoryPageIterable
 
         return self._page_shaped(NEVER_PRINTED)._read_through(StoryPageIterable)
 
@@ -157,7 +175,6 @@ class ArticleQuerySet(models.QuerySet):
         """The columns a feed entry is made of, the section, and bylines, tags and current
         corrections in one query for the whole feed (``page_relations``). Leaves out the
         Markdown, the search vector and the import metadata, which a feed never shows."""
-        from .page_relations import FeedIterable
 
         return (
             self.select_related("category")
@@ -205,12 +222,19 @@ class ArticleQuerySet(models.QuerySet):
         Reads the article's organizations and tags from its prefetch (``for_detail()``). The
         newest stories, with their sections, tags and organizations, are the same for every
         story page until something readers see changes, so they are read once per content
-        generation (``caching.per_generation``) and each page only scores them.
+        change readers can see (``tag_versions.remember``) and each page only scores them.
         """
-        # Only the newest stories are scored: readers want recent related news, and asking
-        # for "every story sharing a tag or an organization" read all of a common
-        # organization's links (20,000 rows at 100,000 stories).
-        return self._from_window(self._related_window().best_for(article, limit))
+        window = self._related_window()
+        scored = window.scored_for(article, limit)
+        best = [candidate for candidate, _score in scored]
+        # A full list whose lowest score beats a shared section alone (1 point) cannot take a
+        # new story that shares only the section: the page need not carry its section's tag.
+        lowest = scored[-1][1] if len(scored) == limit else 0
+        page_tags.shows(
+            *page_tags.related_through(article, section=lowest < 2),
+            *(page_tags.story(story.id) for story in best),
+        )
+        return self._from_window(best)
 
     def newest_in_section_of(self, article, *, limit=4, leave_out=()) -> list:
         """The newest published stories of the article's section, other than the article and
@@ -218,22 +242,30 @@ class ArticleQuerySet(models.QuerySet):
         if article.category_id is None:
             return []
         window = self._related_window()
-        return self._from_window(window.newest_in_section(article, limit, leave_out=leave_out))
+        candidates = window.newest_in_section(article, limit, leave_out=leave_out)
+        # A new story of the section enters this list the way it enters the related window.
+        page_tags.shows(
+            page_tags.related("section", article.category_id),
+            *(page_tags.story(story.id) for story in candidates),
+        )
+        return self._from_window(candidates)
 
     def _related_window(self):
-        """The newest published stories, kept once per content generation."""
-        from . import caching
-        from .related_stories import RelatedWindow
-
-        return caching.per_generation(
-            f"related-window:{self.db}", lambda: RelatedWindow.read(self.db)
+        """The newest published stories with their subjects, kept until a change readers can
+        see (and never past the next scheduled story, which may enter it)."""
+        # Only the newest stories are scored: readers want recent related news, and asking
+        # for "every story sharing a tag or an organization" read all of a common
+        # organization's links (20,000 rows at 100,000 stories).
+        return tag_versions.remember(
+            f"related-window:{self.db}",
+            [tag_versions.COUNTER],
+            lambda: RelatedWindow.read(self.db),
+            lifetime=lambda: seconds_until_next_publication(self.db),
         )
 
     def _from_window(self, candidates) -> list:
         """Stories of the related window as model instances with their section."""
-        from .models import Article, Category
-        from .page_relations import loaded
-
+        Article, Category = articles_models("Article", "Category")
         stories = []
         for candidate in candidates:
             story = loaded(
@@ -258,10 +290,32 @@ class ArticleQuerySet(models.QuerySet):
         return stories
 
 
+def seconds_until_next_publication(using: str = DEFAULT_DB_ALIAS) -> float | None:
+    """Seconds until a scheduled or embargoed story becomes visible (None if none is due):
+    no page, and no list every page shares, may be kept past it.
+
+    Read once per process after each change (only a change can bring a new time forward),
+    and again once the time it names has come.
+    """
+    (Article,) = articles_models("Article")
+
+    name = f"next-publication:{using}"
+
+    def read():
+        upcoming = Article.objects.using(using).next_publication_time(timezone.now())
+        return upcoming.timestamp() if upcoming else 0
+
+    now = time.time()
+    when = tag_versions.remember(name, [tag_versions.COUNTER], read)
+    if when and when <= now:
+        tag_versions.forget_remembered(name)
+        when = tag_versions.remember(name, [tag_versions.COUNTER], read)
+    return max(0.0, when - now) if when else None
+
+
 class OrganizationQuerySet(models.QuerySet):
     def linked_from(self, hosts):
         """Organizations identified by any of these web hosts or their parent domains."""
-        from .rendering import domain_and_parents
 
         candidates = {domain for host in hosts for domain in domain_and_parents(host)}
         if not candidates:
@@ -272,8 +326,7 @@ class OrganizationQuerySet(models.QuerySet):
 class CorrectionQuerySet(models.QuerySet):
     def public(self):
         """Corrections readers may see: those of published stories, newest first."""
-        from .models import Article
-
+        (Article,) = articles_models("Article")
         return (
             self.filter(article__in=Article.objects.published())
             .select_related("article__category")

@@ -1,11 +1,13 @@
 """The stories a story page lists as related: chosen among the newest published stories.
 
-``ArticleQuerySet.related_to()`` keeps a ``RelatedWindow`` per content generation
-(``caching.per_generation``) and asks it for each story's best matches.
+``ArticleQuerySet.related_to()`` keeps a ``RelatedWindow`` in process memory until the next
+change (``tag_versions.remember``) and asks it for each story's best matches.
 """
 
 from datetime import datetime
 from typing import NamedTuple
+
+from .page_relations import articles_models
 
 # How many of the newest published stories are scored when looking for related stories.
 RELATED_WINDOW = 500
@@ -45,7 +47,7 @@ class RelatedWindow:
     @classmethod
     def read(cls, using) -> "RelatedWindow":
         """Read the window from the database: three queries."""
-        from .models import Article, TaggedArticle
+        Article, TaggedArticle = articles_models("Article", "TaggedArticle")
 
         newest = Article.objects.using(using).published().newest_first()[: RELATED_WINDOW + 1]
         rows = list(
@@ -77,6 +79,10 @@ class RelatedWindow:
     def best_for(self, article, limit) -> list[RelatedCandidate]:
         """The ``limit`` best-scoring stories of the window for ``article``, best first, then
         newest; stories sharing nothing are never listed."""
+        return [candidate for candidate, _score in self.scored_for(article, limit)]
+
+    def scored_for(self, article, limit) -> list[tuple[RelatedCandidate, int]]:
+        """``best_for()`` with each story's score."""
         own = self.position.get(article.pk)
         # The newest RELATED_WINDOW stories other than the article itself.
         end = RELATED_WINDOW if own is None else RELATED_WINDOW + 1
@@ -93,7 +99,7 @@ class RelatedWindow:
                     scores[index] = scores.get(index, 0) + worth
         # Newest first among equal scores: the window is newest first, so a lower index wins.
         ranked = sorted(scores, key=lambda index: (-scores[index], index))
-        return [self.stories[index] for index in ranked[:limit]]
+        return [(self.stories[index], scores[index]) for index in ranked[:limit]]
 
     def newest_in_section(self, article, limit, *, leave_out=()) -> list[RelatedCandidate]:
         """The ``limit`` newest stories of the article's section in the window, other than

@@ -1,4 +1,5 @@
-"""Print PostgreSQL's EXPLAIN ANALYZE of the queries behind each list page (docs/performance.md).
+"""Print PostgreSQL's EXPLAIN ANALYZE of the queries behind each list page (plans in
+bench/results/2026-11-runs.md).
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/newsroom_bench python bench/explain.py
 

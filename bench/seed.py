@@ -31,7 +31,7 @@ from django.db import connection, transaction  # noqa: E402
 from django.utils import timezone  # noqa: E402
 from taggit.models import Tag  # noqa: E402
 
-from articles import caching, rendering, search  # noqa: E402
+from articles import cache_tags, rendering, search  # noqa: E402
 from articles.models import (  # noqa: E402
     Article,
     ArticleSearchEntry,
@@ -231,7 +231,7 @@ def main() -> None:
     # One statement on PostgreSQL (the ids as a subquery), chunks of rows on SQLite.
     search.update_search_index(Article.objects.values_list("pk", flat=True))
     indexed = time.perf_counter() - started
-    caching.content_changed()  # bulk_create sends no signals: drop every cached page
+    cache_tags.everything_changed()  # bulk_create sends no signals: drop every cached page
     with connection.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE" if connection.vendor == "postgresql" else "ANALYZE")
     print(

@@ -174,7 +174,7 @@ AUTHENTICATION_BACKENDS = [
 PAGE_CACHE = env_bool("PAGE_CACHE", default=True)
 PAGE_CACHE_TIMEOUT = int(os.environ.get("PAGE_CACHE_TIMEOUT", "3600"))
 # Site-wide lists every page shares (the newest stories related stories come from) are kept in
-# each process's memory for one content generation, the page cache's (articles/caching.py).
+# each process's memory until the next change readers can see (articles/tag_versions.py).
 PER_GENERATION_MEMORY = env_bool("PER_GENERATION_MEMORY", default=True)
 CACHE_BROWSER_MAX_AGE = int(os.environ.get("CACHE_BROWSER_MAX_AGE", "0"))
 CACHE_SHARED_MAX_AGE = int(os.environ.get("CACHE_SHARED_MAX_AGE", "5"))

@@ -28,28 +28,17 @@ def close_quietly(context) -> None:
     context.close()
 
 
-PASSWORD = "correct horse battery"
-
-
-def log_in(browser, live_server, user, **context_options):
-    """A new browser context logged in to the admin as ``user`` (the factories' password);
+def logged_in_page(browser, live_server, user, **context_options):
+    """A page in a new browser context logged in to the admin as ``user``;
     ``context_options`` go to Playwright's ``new_context`` (a time zone, a locale)."""
-    from django.urls import reverse
-
     context = browser.new_context(viewport={"width": 1280, "height": 1000}, **context_options)
     page = context.new_page()
-    page.goto(live_server.url + reverse("admin:login"))
-    page.fill("#id_username", user.username)
-    page.fill("#id_password", PASSWORD)
-    page.click("input[type=submit]")
-    page.wait_for_selector("#content-main")
+    log_in(page, live_server, user)
     return page
 
 
 def open_story(page, live_server, article) -> None:
     """Go to the story's admin page."""
-    from django.urls import reverse
-
     page.goto(live_server.url + reverse("admin:articles_article_change", args=[article.pk]))
 
 

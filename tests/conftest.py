@@ -1,6 +1,7 @@
 import importlib
 import os
 import time
+import uuid
 from pathlib import Path
 
 import pytest
@@ -153,11 +154,13 @@ def chromium():
 
 
 @pytest.fixture(autouse=True)
-def _no_cached_pages():
-    """Every test starts with no cached pages: its database is new, the cache is not."""
-    from articles import caching
+def _no_cached_pages(monkeypatch):
+    """Every test starts with no cached pages and no remembered lists: its database is new
+    (its change numbers start again), the cache and the process are not."""
+    from articles import caching, tag_versions
 
-    caching.bump_generation()
+    monkeypatch.setattr(caching, "KEY_NAMESPACE", f"pages-{uuid.uuid4().hex}")
+    tag_versions.forget_remembered()
 
 
 @pytest.fixture(scope="session")

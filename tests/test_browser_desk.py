@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from articles.models import Article, ArticleTransition
-from tests.browsers import close_quietly, log_in, open_story, submit
+from tests.browsers import close_quietly, logged_in_page, open_story, submit
 from tests.factories import ArticleFactory, CorrectionFactory, EditorFactory, ReporterFactory
 
 NEWSROOM = ZoneInfo("America/Mexico_City")
@@ -36,8 +36,8 @@ def test_two_editors_merge_and_choose(browser, live_server):
         dek="Dek original",
         body="Primer párrafo.\n\nSegundo párrafo.\n\nTercer párrafo.",
     )
-    first = log_in(browser, live_server, ana)
-    second = log_in(browser, live_server, beto)
+    first = logged_in_page(browser, live_server, ana)
+    second = logged_in_page(browser, live_server, beto)
     open_story(first, live_server, article)
     open_story(second, live_server, article)
     assert "Ana está editando desde las" in second.locator("[data-presence]").inner_text()
@@ -82,7 +82,7 @@ def test_scheduling_from_a_browser_in_utc_uses_the_newsroom_time(browser, live_s
     tomorrow = timezone.localtime(timezone.now(), NEWSROOM).date() + timedelta(days=1)
     wanted = datetime.combine(tomorrow, time(18, 0), tzinfo=NEWSROOM)
 
-    page = log_in(browser, live_server, editor, timezone_id="UTC")
+    page = logged_in_page(browser, live_server, editor, timezone_id="UTC")
     open_story(page, live_server, article)
     form = page.locator("form:has([data-transition=published])")
     assert "America/Mexico_City" in form.inner_text()
@@ -111,12 +111,12 @@ def test_a_broken_internal_link_holds_publishing_until_an_editor_overrides(brows
         body="Lee [la nota anterior](/historias/no-existe/).",
         authors=[reporter.author_profile],
     )
-    desk = log_in(browser, live_server, reporter)
+    desk = logged_in_page(browser, live_server, reporter)
     open_story(desk, live_server, article)
     assert desk.locator("button[data-transition=published]").count() == 0
     assert desk.locator("[data-override-reason]").count() == 0
 
-    office = log_in(browser, live_server, editor)
+    office = logged_in_page(browser, live_server, editor)
     open_story(office, live_server, article)
     held = office.locator("[data-held]")
     assert "enlace a una página de este sitio que no existe" in held.inner_text()
@@ -149,7 +149,7 @@ def test_the_desk_of_a_reporter_and_of_an_editor(browser, live_server):
     today = ArticleFactory(headline="Sesión del cabildo", published_at=now - timedelta(minutes=30))
     CorrectionFactory(article=today, text="La sesión fue el martes, no el lunes.")
 
-    page = log_in(browser, live_server, reporter)
+    page = logged_in_page(browser, live_server, reporter)
     page.goto(live_server.url + reverse("admin:index"))
     drafts = page.locator("[data-desk-list=my-drafts]").inner_text()
     assert "Mi borrador sobre el presupuesto" in drafts and "Contratos de obra pública" in drafts
@@ -160,7 +160,7 @@ def test_the_desk_of_a_reporter_and_of_an_editor(browser, live_server):
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / "desk-reporter.png"), full_page=True)
 
-    page = log_in(browser, live_server, editor)
+    page = logged_in_page(browser, live_server, editor)
     page.goto(live_server.url + reverse("admin:index"))
     review = page.locator("[data-desk-list=review]").inner_text()
     assert "Contratos de obra pública" in review and "Licitación del agua" in review

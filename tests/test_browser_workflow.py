@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from articles.models import Article
-from tests.browsers import close_quietly, log_in, open_story, submit
+from tests.browsers import close_quietly, logged_in_page, open_story, submit
 from tests.factories import CategoryFactory, EditorFactory, ReporterFactory
 
 SCHEDULE_AHEAD = timedelta(seconds=6)
@@ -41,7 +41,7 @@ def test_a_newsroom_day(browser, live_server, roles):
     second_editor = EditorFactory(username="editor2")
 
     # The reporter writes a story and submits it.
-    desk = log_in(browser, live_server, reporter)
+    desk = logged_in_page(browser, live_server, reporter)
     desk.goto(live_server.url + reverse("admin:articles_article_add"))
     desk.fill("#id_headline", "Los datos del agua")
     # A dek too: publishing is held without one (issue 23, checks before publishing).
@@ -59,7 +59,7 @@ def test_a_newsroom_day(browser, live_server, roles):
     assert "published" not in desk.locator(".workflow-actions").inner_html()
 
     # The editor previews it, shares a link, and the link works for an outsider.
-    office = log_in(browser, live_server, editor)
+    office = logged_in_page(browser, live_server, editor)
     office.goto(live_server.url + reverse("articles:preview", args=[article.pk]))
     assert office.locator(".preview-banner").is_visible()
     assert office.locator("meta[name=robots]").get_attribute("content").startswith("noindex")
@@ -102,7 +102,7 @@ def test_a_newsroom_day(browser, live_server, roles):
 
     # Two editors open the story and change different fields: both changes are kept (a
     # conflict on one field is in test_browser_desk.py).
-    other = log_in(browser, live_server, second_editor)
+    other = logged_in_page(browser, live_server, second_editor)
     open_story(office, live_server, article)
     open_story(other, live_server, article)
     other.fill("#id_headline", "Titular de la otra editora")

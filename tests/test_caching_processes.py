@@ -82,7 +82,7 @@ def two_processes(request, tmp_path, story_and_editor, neighbour):
 
     They start after ``story_and_editor``: on SQLite they read a copy of the test database.
     Without the page cache, the newest stories that related stories come from are still kept
-    per content generation in each process's memory, and must follow the other's changes.
+    in each process's memory until the next change, and must follow the other's changes.
     """
     if not redis_is_reachable():
         pytest.skip("Redis is not listening on 127.0.0.1:6379; the shared-cache test needs it")
@@ -99,16 +99,7 @@ def two_processes(request, tmp_path, story_and_editor, neighbour):
         SECURE_COOKIES="0",  # the servers speak plain HTTP on 127.0.0.1
         PYTHONPATH=str(PROJECT_ROOT),
     )
-    servers = []
-    for _ in range(2):
-        port = free_port()
-        process = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "newsroom.wsgi:application"]
-            + ["--bind", f"127.0.0.1:{port}", "--workers", "1", "--log-level", "warning"],
-            cwd=PROJECT_ROOT,
-            env=env,
-        )
-        servers.append((process, f"http://127.0.0.1:{port}"))
+    servers = [start_gunicorn(env) for _ in range(2)]
     try:
         for process, base in servers:
             wait_until_serving(base, process)
@@ -120,6 +111,19 @@ def two_processes(request, tmp_path, story_and_editor, neighbour):
         store = redis.Redis(host=REDIS[0], port=REDIS[1], db=REDIS_DB)
         for key in store.scan_iter(match=f"{prefix}:*"):
             store.delete(key)
+
+
+def start_gunicorn(env) -> tuple[subprocess.Popen, str]:
+    """A gunicorn process (one worker) with this environment on a free port, and its address;
+    the caller waits for it (``wait_until_serving``) and stops it."""
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "newsroom.wsgi:application"]
+        + ["--bind", f"127.0.0.1:{port}", "--workers", "1", "--log-level", "warning"],
+        cwd=PROJECT_ROOT,
+        env=env,
+    )
+    return process, f"http://127.0.0.1:{port}"
 
 
 def wait_until_serving(base, process, timeout=30):

@@ -8,9 +8,9 @@ import time_machine
 from django.urls import reverse
 from django.utils import timezone
 
-from articles import caching
 from articles.models import Article, BreakingNews, Front, FrontSlot
 from articles.publishing import unpublish_article
+from articles.querysets import seconds_until_next_publication
 from tests.factories import ArticleFactory, CategoryFactory, ImageFactory
 
 pytestmark = pytest.mark.django_db
@@ -118,27 +118,33 @@ def test_a_stored_page_never_outlives_the_banner_or_a_pin(client, settings):
     BreakingNews.objects.create(article=story, expires_at=timezone.now() + timedelta(minutes=5))
 
     assert client.get("/").status_code == 200
-    assert 290 < caching.seconds_until_next_publication(caching.current_generation()) <= 300
+    assert 290 < seconds_until_next_publication() <= 300
 
     slot = FrontSlot.objects.create(
         front=Front.objects.create(), position=1, article=story, pinned_until=timezone.now()
     )
     slot.pinned_until += timedelta(minutes=2)
     slot.save()
-    assert 110 < caching.seconds_until_next_publication(caching.current_generation()) <= 120
+    assert 110 < seconds_until_next_publication() <= 120
 
 
-def test_changing_a_front_refreshes_the_cached_home_page_at_once(client):
+def test_changing_a_front_refreshes_the_cached_home_page_and_only_pages_that_show_it(client):
     ArticleFactory(headline="Primera")
     chosen = ArticleFactory(headline="Segunda", published_at=timezone.now() - timedelta(days=1))
     front = Front.objects.create()
+    story_url = chosen.get_absolute_url()
     assert "Primera" in lead_of(client.get("/").content.decode())
-    before = caching.current_generation()
+    client.get(story_url)
+    assert client.get("/").headers["X-Page-Cache"] == "hit"
+    assert client.get(story_url).headers["X-Page-Cache"] == "hit"
 
     FrontSlot.objects.create(front=front, position=1, article=chosen)
 
-    assert caching.current_generation() != before
-    assert "Segunda" in lead_of(client.get("/").content.decode())
+    home = client.get("/")
+    assert home.headers["X-Page-Cache"] == "miss"
+    assert "Segunda" in lead_of(home.content.decode())
+    # The story's own page does not show the home front: it stays stored.
+    assert client.get(story_url).headers["X-Page-Cache"] == "hit"
 
 
 def test_a_story_unpublished_from_the_banner_hides_it(client, editor):

@@ -18,22 +18,24 @@ from tests.factories import ArticleFactory, AuthorFactory, CategoryFactory, Orga
 # (up to FEW_STORIES of them, so that a rare one is read by id: ArticleQuerySet.about_for_listing),
 # the page of stories (never counted, articles/pagination.py), their bylines and tags (one
 # query, articles/page_relations.py), the navigation's sections; and, once per content change,
-# the page cache's question of when the next scheduled story (or a front's change) is due
-# (articles/caching.py), and the breaking-news banner (once per content change,
-# articles/front_pages.py).
-MAX_QUERIES_PER_PAGE = 7
+# the page cache's question of when the next scheduled story (or a front's change) is due,
+# and the breaking-news banner (articles/front_pages.py); and, before rendering, the number of
+# the last change and the versions of the tags every page shares (one indexed read,
+# articles/tag_versions.py: what the page is built "as of").
+MAX_QUERIES_PER_PAGE = 8
 # The home page and a section's page add their front: its places (and the pictures chosen for
 # them), the chosen stories readers may see with their relations, and on the home page one read
 # of every section's newest stories (articles/front_pages.py).
-MAX_QUERIES_FRONT_PAGE = 14
+MAX_QUERIES_FRONT_PAGE = 15
 # The story page reads its organizations and corrections in the query of its bylines and tags;
 # it has no subject. The navigation's sections and the newest stories its
 # related stories are chosen from (3 queries) are read with the next publication time once per
 # change readers see, with the breaking-news banner; until the next change a
 # story page reads only the story and its relations, and the pictures of its related stories
-# and of "More from" its section (two queries for both lists).
-MAX_QUERIES_STORY_PAGE = 10
-MAX_QUERIES_STORY_PAGE_SAME_GENERATION = 4
+# and of "More from" its section (two queries for both lists). Each adds the read of the
+# change number and shared tag versions, as above.
+MAX_QUERIES_STORY_PAGE = 11
+MAX_QUERIES_STORY_PAGE_SAME_GENERATION = 5
 
 HIDDEN_TRAITS = ["draft", "in_review", "scheduled", "unpublished"]
 

@@ -27,7 +27,7 @@ from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from .. import caching, search
+from .. import cache_tags, search
 from ..images.library import ImageNotStored, store_uploaded_image
 from ..models import Article, ArticlePath, Byline, Image, TaggedArticle
 from ..models.stories import refuse_null_characters
@@ -393,7 +393,7 @@ class JekyllImporter:
             )
             if changed:
                 # bulk_update sends no signal: readers may have been served the old links.
-                caching.content_changed(*(article.get_absolute_url() for article in changed))
+                cache_tags.stories_rewritten(changed)
 
     def _new_addresses(self, articles: list[Article], by_name: dict[str, str]) -> dict[str, str]:
         """The new address of every post and old address the stories' links name."""

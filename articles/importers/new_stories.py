@@ -9,11 +9,10 @@ revision per story, the search index and the page cache.
 
 from dataclasses import dataclass, field
 
-from django.conf import settings
 from django.db import transaction
 from taggit.models import Tag
 
-from .. import caching, search
+from .. import cache_tags, search
 from ..models import Article, ArticlePath, Author, Byline, Organization, TaggedArticle
 from ..publishing import record_publications
 from ..rendering import domain_and_parents, linked_hosts
@@ -67,10 +66,8 @@ def write_new_stories(stories: list[NewStory]) -> BatchResult:
     keep_revisions_of({story.article: f"Imported from {story.source}" for story in stories})
     search.update_search_index([story.article.pk for story in stories])
     published = [story.article for story in stories if story.publish]
-    if published and settings.CDN_PURGE_URL:
-        caching.content_changed(*(article.get_absolute_url() for article in published))
-    elif published:
-        caching.content_changed("/")
+    if published:
+        cache_tags.stories_entered_lists(published)
     return result
 
 

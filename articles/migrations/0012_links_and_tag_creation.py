@@ -40,7 +40,7 @@ def take_tag_creation_back(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("articles", "0009_admin_list_index"),
+        ("articles", "0010_article_todos"),
     ]
 
     operations = [

@@ -35,7 +35,7 @@ def english_roles(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("articles", "0010_article_todos"),
+        ("articles", "0012_links_and_tag_creation"),
     ]
 
     operations = [

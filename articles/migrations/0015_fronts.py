@@ -32,7 +32,7 @@ def grant_fronts_to_editors(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('articles', '0009_admin_list_index'),
+        ('articles', '0014_editors_desk'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -2,6 +2,7 @@
 
 from .fronts import BreakingNews, Front, FrontSlot
 from .images import IMAGE_EXTENSIONS, Image, Rendition, image_upload_to
+from .page_versions import PageTagVersion
 from .search import ArticleSearchEntry
 from .stories import (
     ADDRESS_FIELDS,
@@ -45,6 +46,7 @@ __all__ = [
     "Image",
     "Organization",
     "OrganizationDomain",
+    "PageTagVersion",
     "PreviewLink",
     "Rendition",
     "TaggedArticle",

@@ -12,7 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
-from articles import caching
+from articles import cache_tags
 from articles.images import store_uploaded_image
 from articles.importers.jekyll import as_list, parse_post, resolve_liquid, split_authors
 from articles.models import (
@@ -116,7 +116,7 @@ class Command(BaseCommand):
         # Loading the demo is not an edit: the story was last changed when it was published.
         Article.objects.filter(pk=article.pk).update(updated_at=publish_at)
         article.updated_at = publish_at
-        caching.content_changed()  # update() sends no signals
+        cache_tags.everything_changed()  # update() sends no signals
         return article
 
     def load_images(self, path: Path) -> None:

@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand
 
-from articles import caching
+from articles import cache_tags
 from articles.models import Article
 
 
@@ -25,5 +25,5 @@ class Command(BaseCommand):
                 changed += 1
         if changed:
             # update() sends no signals: the page cache must hear of the new HTML here.
-            caching.content_changed()
+            cache_tags.everything_changed()
         self.stdout.write(self.style.SUCCESS(f"Re-rendered {changed} stories whose HTML changed."))
