@@ -9,7 +9,7 @@ from django.http import HttpResponseRedirect
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from ..images import ImageNotStored, prepare_upload, save_image
+from ..images import ImageNotStored, delete_image, prepare_upload, save_image
 from ..models import Image
 
 
@@ -98,3 +98,10 @@ class ImageAdmin(admin.ModelAdmin):
             user=request.user,
             recrop=bool({"focal_x", "focal_y"} & set(form.changed_data)),
         )
+
+    def delete_model(self, request, obj):
+        delete_image(image=obj)
+
+    def delete_queryset(self, request, queryset):
+        for image in queryset:
+            delete_image(image=image)
