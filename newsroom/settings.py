@@ -136,8 +136,8 @@ DB_PREPARED_STATEMENTS = env_bool("DB_PREPARED_STATEMENTS", default=True)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # The full-text index is derived data: backups leave it out, `rebuild_search_index` restores it.
 DATABASE_ROUTERS = ["articles.search.SearchIndexRouter", "newsroom.replica.ReplicaRouter"]
-# An optional read replica: readers' pages read from it, while the admin, every write and a
-# client's reads for REPLICA_LAG_SECONDS after it wrote use the primary (newsroom/replica.py).
+# An optional read replica: readers' pages read from it, while the admin, every write and
+# every read for REPLICA_LAG_SECONDS after any write use the primary (newsroom/replica.py).
 DATABASE_REPLICA_URL = os.environ.get("DATABASE_REPLICA_URL", "")
 if DATABASE_REPLICA_URL:
     DATABASES["replica"] = {
