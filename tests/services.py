@@ -2,6 +2,7 @@
 redis-servers, an S3 server (moto) and gunicorn instances of the site. Tests that break a
 service break one of these, never the machine's shared PostgreSQL or Redis."""
 
+import json
 import os
 import shutil
 import signal
@@ -11,6 +12,7 @@ import sys
 import tempfile
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
@@ -180,9 +182,21 @@ class S3Server:
             aws_secret_access_key="testing",
         )
 
-    def create_bucket(self, name: str) -> None:
-        """Make a bucket."""
-        self.client().create_bucket(Bucket=name)
+    def create_bucket(self, name: str, *, public: bool = False) -> None:
+        """Make a bucket; ``public`` lets anyone read its objects (as docker-compose.yml's
+        MinIO bucket: the site's pictures, under random names)."""
+        client = self.client()
+        client.create_bucket(Bucket=name)
+        if public:
+            statement = {
+                "Effect": "Allow",
+                "Principal": "*",
+                "Action": "s3:GetObject",
+                "Resource": f"arn:aws:s3:::{name}/*",
+            }
+            client.put_bucket_policy(
+                Bucket=name, Policy=json.dumps({"Version": "2012-10-17", "Statement": [statement]})
+            )
 
     def keys(self, bucket: str) -> list[str]:
         """Every object name in a bucket, sorted."""
@@ -270,6 +284,46 @@ def get(url: str, opener=None):
     """GET ``url``: ``(status, headers, text)``, for error statuses too."""
     try:
         with (opener or urllib.request.build_opener()).open(url, timeout=15) as response:
-            return response.status, response.headers, response.read().decode()
+            return response.status, response.headers, response.read().decode(errors="replace")
     except urllib.error.HTTPError as error:
-        return error.code, error.headers, error.read().decode()
+        return error.code, error.headers, error.read().decode(errors="replace")
+
+
+def admin_post(opener, cookies, base: str, path: str, **fields) -> str:
+    """POST a form to the admin at ``base`` with the session's CSRF token; the answer's text."""
+    token = next(cookie.value for cookie in cookies if cookie.name == "csrftoken")
+    data = urllib.parse.urlencode({"csrfmiddlewaretoken": token, **fields}, doseq=True).encode()
+    request = urllib.request.Request(
+        f"{base}{path}", data=data, headers={"Referer": f"{base}/admin/"}
+    )
+    with opener.open(request, timeout=30) as response:
+        return response.read().decode()
+
+
+def admin_upload(opener, cookies, base: str, path: str, files: dict, **fields) -> str:
+    """POST a multipart form (``files``: field name to ``(file name, bytes)``) to the admin."""
+    token = next(cookie.value for cookie in cookies if cookie.name == "csrftoken")
+    boundary = f"----newsroom{time.monotonic_ns()}"
+    parts = []
+    for name, value in {"csrfmiddlewaretoken": token, **fields}.items():
+        parts.append(
+            f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'.encode()
+        )
+    for name, (filename, content) in files.items():
+        parts.append(
+            f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"; '
+            f'filename="{filename}"\r\nContent-Type: application/octet-stream\r\n\r\n'.encode()
+            + content
+            + b"\r\n"
+        )
+    parts.append(f"--{boundary}--\r\n".encode())
+    request = urllib.request.Request(
+        f"{base}{path}",
+        data=b"".join(parts),
+        headers={
+            "Referer": f"{base}/admin/",
+            "Content-Type": f"multipart/form-data; boundary={boundary}",
+        },
+    )
+    with opener.open(request, timeout=30) as response:
+        return response.read().decode()

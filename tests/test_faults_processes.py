@@ -10,8 +10,6 @@ import subprocess
 import sys
 import threading
 import time
-import urllib.parse
-import urllib.request
 from dataclasses import dataclass
 
 import psycopg
@@ -22,6 +20,7 @@ from tests.services import (
     AppInstance,
     PostgresCluster,
     RedisServer,
+    admin_post,
     get,
     manage,
     site_environment,
@@ -91,16 +90,6 @@ def stored_pages(redis: RedisServer) -> int:
     import redis as redis_client
 
     return len(list(redis_client.Redis(port=redis.port).scan_iter(match="*pages:page:*")))
-
-
-def admin_post(opener, cookies, base, path, **fields):
-    token = next(cookie.value for cookie in cookies if cookie.name == "csrftoken")
-    data = urllib.parse.urlencode({"csrfmiddlewaretoken": token, **fields}, doseq=True).encode()
-    request = urllib.request.Request(
-        f"{base}{path}", data=data, headers={"Referer": f"{base}/admin/"}
-    )
-    with opener.open(request, timeout=30) as response:
-        return response.read().decode()
 
 
 def story_id(services, slug) -> int:
