@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import PROJECT_ROOT
+from tests.test_caching_processes import wait_until_serving
 
 PG_BIN = Path("/usr/lib/postgresql/15/bin")
 # initdb and postgres refuse to run as root; in a root container they run as "postgres".
@@ -259,16 +260,7 @@ class AppInstance:
             cwd=PROJECT_ROOT,
             env=self.env,
         )
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                pytest.fail(f"gunicorn at {self.base} exited with {self.process.returncode}")
-            try:
-                urllib.request.urlopen(f"{self.base}/healthz", timeout=2).close()
-                return
-            except OSError:
-                time.sleep(0.1)
-        pytest.fail(f"gunicorn at {self.base} did not answer within 30 s")
+        wait_until_serving(self.base, self.process)
 
     def stop(self) -> None:
         """Stop gunicorn and its workers."""
