@@ -253,6 +253,11 @@ class AppInstance:
 
     def start(self) -> None:
         """Start gunicorn and wait until it serves a page."""
+        self.spawn()
+        self.wait()
+
+    def spawn(self) -> None:
+        """Start gunicorn without waiting (several instances start side by side)."""
         self.process = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "newsroom.wsgi:application"]
             + ["--bind", f"127.0.0.1:{self.port}", "--workers", str(self.workers)]
@@ -260,11 +265,20 @@ class AppInstance:
             cwd=PROJECT_ROOT,
             env=self.env,
         )
+
+    def wait(self) -> None:
+        """Return once the instance serves a page."""
         wait_until_serving(self.base, self.process)
 
     def stop(self) -> None:
         """Stop gunicorn and its workers."""
+        self.signal_stop()
         stop(self.process)
+
+    def signal_stop(self) -> None:
+        """Ask gunicorn to quit at once (SIGQUIT: no graceful wait for idle workers)."""
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGQUIT)
 
     def worker_pids(self) -> list[int]:
         """The process ids of gunicorn's workers (the master's children)."""

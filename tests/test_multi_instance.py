@@ -32,6 +32,7 @@ from tests.test_caching_processes import admin_session, shared_database_url
 
 REDIS_PORT = 9276
 PASSWORD = "correct horse battery"
+CACHE_KEY_PREFIX = f"multi-{uuid.uuid4().hex}"
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
@@ -50,7 +51,8 @@ def shared_services(tmp_path_factory):
 
 @pytest.fixture
 def instances(tmp_path, shared_services):
-    """Instances A and B on the test's database, the shared Redis and one bucket."""
+    """Instances A and B on the test's database, the shared Redis and one bucket (new ones for
+    each test: the database is emptied between tests, and processes keep ids they read)."""
     if connection.vendor != "postgresql":
         pytest.skip("several instances share a PostgreSQL database (set DATABASE_URL)")
     redis, s3 = shared_services
@@ -59,16 +61,34 @@ def instances(tmp_path, shared_services):
     env = site_environment(
         DATABASE_URL=shared_database_url(tmp_path),
         REDIS_URL=redis.url(),
-        CACHE_KEY_PREFIX=f"multi-{uuid.uuid4().hex}",
+        CACHE_KEY_PREFIX=CACHE_KEY_PREFIX,
         SERVE_MEDIA="0",
         **s3.environment(bucket),
     )
     pair = [AppInstance(env), AppInstance(env)]
     for instance in pair:
-        instance.start()
+        instance.spawn()
+    for instance in pair:
+        instance.wait()
     yield [instance.base for instance in pair]
     for instance in pair:
+        instance.signal_stop()
+    for instance in pair:
         instance.stop()
+
+
+@pytest.fixture(autouse=True)
+def same_cache_as_the_instances(settings, shared_services):
+    """The test's own writes (stories made by factories) change the content generation the
+    instances read, as a write through any instance or command would."""
+    redis, _s3 = shared_services
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "newsroom.redis_cache.RedisCache",
+            "LOCATION": redis.url(),
+            "KEY_PREFIX": CACHE_KEY_PREFIX,
+        }
+    }
 
 
 @pytest.fixture
@@ -136,10 +156,20 @@ def test_an_edit_a_correction_and_an_unpublish_through_a_show_on_b(instances, ed
     assert "El agua que falta" not in get(f"{second}/")[2]
 
 
-def test_a_scheduled_story_appears_on_both_at_its_time_with_no_cron(instances):
+def test_a_scheduled_story_appears_on_both_at_its_time_with_no_cron(instances, editor):
+    first, second = instances
     ArticleFactory(headline="Ya estaba")
-    due = timezone.now() + timedelta(seconds=3)
-    story = ArticleFactory(headline="Sale a las tres", published_at=due)
+    story = ArticleFactory(headline="Sale a su hora", in_review=True)
+    opener, cookies = admin_session(first, editor.username, PASSWORD)
+    due = timezone.now() + timedelta(seconds=4)
+    admin_post(
+        opener,
+        cookies,
+        first,
+        f"/admin/articles/article/{story.pk}/transition/",
+        to="published",
+        at=due.isoformat(),
+    )
     for base in instances:
         warm(base, ["/"])
         assert story.slug not in get(f"{base}/")[2]
