@@ -21,13 +21,12 @@ from tests.services import (
     PostgresCluster,
     RedisServer,
     admin_post,
+    free_port,
     get,
     manage,
     site_environment,
 )
 from tests.test_caching_processes import admin_session
-
-PG_PORT, REDIS_PORT = 9277, 9275
 
 pytestmark = pytest.mark.slow
 
@@ -52,9 +51,9 @@ class Services:
 def services(tmp_path_factory):
     """A PostgreSQL cluster and a redis-server of this module's own, migrated and seeded."""
     root = tmp_path_factory.mktemp("faults")
-    cluster = PostgresCluster(PG_PORT)
+    cluster = PostgresCluster(free_port())
     cluster.start()
-    redis = RedisServer(REDIS_PORT, root / "redis")
+    redis = RedisServer(free_port(), root / "redis")
     redis.start()
     try:
         env = site_environment(

@@ -17,13 +17,11 @@ from tests.test_admin import change_form_data
 from tests.test_image_uploads import GPS_IFD, jpeg_with_gps, png_header_claiming
 from tests.test_settings import read_settings
 
-S3_PORT = 9278
-
 
 @pytest.fixture(scope="module")
 def s3():
     """moto's S3 server on its own port for this module."""
-    server = S3Server(S3_PORT)
+    server = S3Server(free_port())
     server.start()
     yield server
     server.stop()

@@ -30,7 +30,6 @@ from tests.services import (
 from tests.test_admin import change_form_data
 from tests.test_caching_processes import admin_session, shared_database_url
 
-REDIS_PORT = 9276
 PASSWORD = "correct horse battery"
 CACHE_KEY_PREFIX = f"multi-{uuid.uuid4().hex}"
 
@@ -40,7 +39,7 @@ pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 @pytest.fixture(scope="module")
 def shared_services(tmp_path_factory):
     """One redis-server and one S3 server for every test of the module."""
-    redis = RedisServer(REDIS_PORT, tmp_path_factory.mktemp("redis"))
+    redis = RedisServer(free_port(), tmp_path_factory.mktemp("redis"))
     s3 = S3Server(free_port())
     redis.start()
     s3.start()

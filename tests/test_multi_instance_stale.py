@@ -12,7 +12,6 @@ from tests.services import AppInstance, RedisServer, admin_post, free_port, get,
 from tests.test_admin import change_form_data
 from tests.test_caching_processes import admin_session, shared_database_url
 
-REDIS_PORT = 9275
 PASSWORD = "correct horse battery"
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
@@ -21,7 +20,7 @@ pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 @pytest.fixture
 def redis(tmp_path):
     """A redis-server of this test's own."""
-    server = RedisServer(REDIS_PORT, tmp_path / "redis")
+    server = RedisServer(free_port(), tmp_path / "redis")
     server.start()
     yield server
     server.thaw()
