@@ -190,3 +190,17 @@ def test_a_prepared_upload_is_the_same_whatever_the_storage(db, s3, bucket):
 
     body = s3.client().get_object(Bucket=bucket, Key=image.file.name)["Body"].read()
     assert body == prepared.content
+
+
+def test_readiness_reports_a_media_store_that_does_not_answer_as_degraded(client, db, vanishing_s3):
+    assert client.get("/readyz").json()["checks"]["storage"] == "ok"
+    vanishing_s3.stop()
+
+    response = client.get("/readyz")
+
+    assert response.status_code == 200
+    assert response.json() == {
+        "status": "degraded",
+        "checks": {"database": "ok", "cache": "ok", "storage": "failing"},
+    }
+    assert client.get("/healthz").status_code == 200
