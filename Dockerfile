@@ -15,4 +15,6 @@ RUN SECRET_KEY=build-only python manage.py collectstatic --no-input \
 USER newsroom
 
 EXPOSE 8000
-CMD ["sh", "-c", "python manage.py migrate --no-input && exec gunicorn newsroom.wsgi --bind 0.0.0.0:8000 --workers ${WEB_CONCURRENCY:-3} --access-logfile -"]
+# The app only serves: migrations run once per deploy, before any app container starts
+# (`python manage.py migrate --no-input`, the `migrate` service in docker-compose.yml).
+CMD ["sh", "-c", "exec gunicorn newsroom.wsgi --bind 0.0.0.0:8000 --workers ${WEB_CONCURRENCY:-3} --access-logfile -"]

@@ -1,9 +1,11 @@
-"""The load balancer's probe: is this instance able to serve (database and cache answer)?"""
+"""Probes: liveness (``/healthz``, this process can serve) and readiness (``/readyz``, what it
+depends on answers). docs/operations.md says which one a load balancer follows."""
 
 import logging
 import uuid
 
 from django.core.cache import cache
+from django.core.files.storage import default_storage
 from django.db import connection
 from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
@@ -25,24 +27,50 @@ def _cache_answers() -> bool:
     return answered
 
 
-CHECKS = {"database": _database_answers, "cache": _cache_answers}
+def _storage_answers() -> bool:
+    # A name that never exists: the store answers "no" when it is up, raises when it is not.
+    default_storage.exists(f"readyz/{uuid.uuid4().hex}")
+    return True
+
+
+# What each dependency's loss means: without the database no page can be made; without the
+# cache pages are made uncached, and without the media store only uploads fail.
+REQUIRED = {"database": _database_answers}
+DEGRADING = {"cache": _cache_answers, "storage": _storage_answers}
 
 
 @never_cache
 def healthz(request):
-    """200 when the database and the cache answer, else 503; the reasons go to the log only."""
-    results = {}
-    for name, check in CHECKS.items():
-        try:
-            results[name] = check()
-        except Exception:  # noqa: BLE001 (any failure means "not healthy", and is logged)
-            logger.exception("health check %s failed", name, extra={"request": request})
-            results[name] = False
-    healthy = all(results.values())
+    """Liveness: 200 whenever this process answers requests. It checks nothing else, so a
+    cache or database blip never takes every instance out of rotation at once."""
+    return JsonResponse({"status": "ok"})
+
+
+@never_cache
+def readyz(request):
+    """Readiness: 503 when the database does not answer; a failing cache or media store is
+    reported as "degraded" with 200 (pages are still served). Reasons go to the log only."""
+    results = {
+        name: _run(name, check, request) for name, check in {**REQUIRED, **DEGRADING}.items()
+    }
+    if not all(results[name] for name in REQUIRED):
+        status = "unavailable"
+    elif not all(results.values()):
+        status = "degraded"
+    else:
+        status = "ok"
     return JsonResponse(
         {
-            "status": "ok" if healthy else "unavailable",
+            "status": status,
             "checks": {name: "ok" if passed else "failing" for name, passed in results.items()},
         },
-        status=200 if healthy else 503,
+        status=503 if status == "unavailable" else 200,
     )
+
+
+def _run(name, check, request) -> bool:
+    try:
+        return check()
+    except Exception:  # noqa: BLE001 (any failure means "not answering", and is logged)
+        logger.exception("readiness check %s failed", name, extra={"request": request})
+        return False

@@ -86,6 +86,11 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Before sessions and the rest: a cached page skips everything below it.
     "articles.caching.PageCacheMiddleware",
+    # Below the page cache, so a cached page is still served while the database is down; above
+    # everything that reads the database, whose failures it turns into the 503 page.
+    "newsroom.unavailable.DatabaseUnavailableMiddleware",
+    # Picks the database a request reads (the primary or DATABASE_REPLICA_URL's replica).
+    "newsroom.replica.ReplicaMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -147,7 +152,22 @@ DB_PREPARED_STATEMENTS = env_bool("DB_PREPARED_STATEMENTS", default=True)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # The full-text index is derived data: backups leave it out, `rebuild_search_index` restores it.
-DATABASE_ROUTERS = ["articles.search.SearchIndexRouter"]
+DATABASE_ROUTERS = ["articles.search.SearchIndexRouter", "newsroom.replica.ReplicaRouter"]
+# An optional read replica: readers' pages read from it, while the admin, every write and
+# every read for REPLICA_LAG_SECONDS after any write use the primary (newsroom/replica.py).
+DATABASE_REPLICA_URL = os.environ.get("DATABASE_REPLICA_URL", "")
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = {
+        **dj_database_url.parse(
+            DATABASE_REPLICA_URL,
+            conn_max_age=DATABASES["default"]["CONN_MAX_AGE"],
+            conn_health_checks=True,
+        ),
+        "OPTIONS": DATABASES["default"].get("OPTIONS", {}),
+        # Tests have no replica of their own: the test database stands in for it.
+        "TEST": {"MIRROR": "default"},
+    }
+REPLICA_LAG_SECONDS = int(os.environ.get("REPLICA_LAG_SECONDS", "10"))
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
@@ -231,6 +251,41 @@ STORAGES = {
         )
     },
 }
+# Object storage (S3, MinIO, R2, Spaces) for uploads when a bucket is named; every instance
+# then reads and writes the same originals and renditions (docs/images.md).
+AWS_STORAGE_BUCKET_NAME = os.environ.get("AWS_STORAGE_BUCKET_NAME", "")
+if AWS_STORAGE_BUCKET_NAME:
+    from botocore.config import Config as S3ClientConfig
+
+    S3_TIMEOUT = float(os.environ.get("AWS_S3_TIMEOUT", "5"))
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": AWS_STORAGE_BUCKET_NAME,
+            "endpoint_url": os.environ.get("AWS_S3_ENDPOINT_URL") or None,
+            "region_name": os.environ.get("AWS_S3_REGION_NAME") or None,
+            "access_key": os.environ.get("AWS_ACCESS_KEY_ID") or None,
+            "secret_key": os.environ.get("AWS_SECRET_ACCESS_KEY") or None,
+            # "path" for MinIO and other servers without a host name per bucket.
+            # An unreachable store must cost an upload seconds, not a hung worker.
+            "client_config": S3ClientConfig(
+                s3={"addressing_style": os.environ.get("AWS_S3_ADDRESSING_STYLE") or "auto"},
+                connect_timeout=S3_TIMEOUT,
+                read_timeout=S3_TIMEOUT,
+                retries={"max_attempts": 2},
+            ),
+            # A CDN (or the bucket's public host) in front: media URLs are its own.
+            "custom_domain": os.environ.get("AWS_S3_CUSTOM_DOMAIN") or None,
+            "url_protocol": os.environ.get("AWS_S3_URL_PROTOCOL", "https:"),
+            # Public, cacheable URLs unless the bucket is private (then signed, expiring ones).
+            "querystring_auth": env_bool("AWS_QUERYSTRING_AUTH", default=False),
+            # Objects inherit the bucket's policy; no per-object ACL (many providers refuse it).
+            "default_acl": None,
+            "file_overwrite": False,
+            # Stored names are random and a remade rendition gets a new one: cache forever.
+            "object_parameters": {"CacheControl": "public, max-age=31536000, immutable"},
+        },
+    }
 
 # Behind a TLS-terminating proxy (docker-compose, a PaaS) the proxy says the request was HTTPS.
 if env_bool("BEHIND_TLS_PROXY"):
@@ -245,10 +300,10 @@ TRUSTED_PROXY_NETWORKS = env_list(
     "TRUSTED_PROXY_NETWORKS", "127.0.0.0/8,::1/128,10.0.0.0/8,172.16.0.0/12,192.168.0.0/16,fc00::/7"
 )
 # A site whose canonical address is https is served only over https: plain requests are
-# redirected (except the load balancer's health probe) and browsers are told to remember it.
+# redirected (except the load balancer's health probes) and browsers are told to remember it.
 SITE_IS_HTTPS = SITE_URL.startswith("https://")
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=SITE_IS_HTTPS and not DEBUG)
-SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
 SESSION_COOKIE_SECURE = not DEBUG and env_bool("SECURE_COOKIES", default=True)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")

@@ -8,6 +8,7 @@ from . import accounts, health
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     *accounts.urlpatterns,
+    path("readyz", health.readyz, name="readyz"),
     path("admin/", admin.site.urls),
     path("", include("articles.urls")),
 ]

@@ -27,36 +27,50 @@ def cache_outage(settings):
     caches["default"].close()
 
 
-def test_health_answers_200_when_database_and_cache_answer(client, db):
-    response = client.get("/healthz")
+def test_readiness_answers_200_when_database_cache_and_storage_answer(client, db):
+    response = client.get("/readyz")
 
     assert response.status_code == 200
     assert json.loads(response.content) == {
         "status": "ok",
-        "checks": {"database": "ok", "cache": "ok"},
+        "checks": {"database": "ok", "cache": "ok", "storage": "ok"},
     }
     assert "no-cache" in response["Cache-Control"]
     assert "max-age=0" in response["Cache-Control"]
 
 
 @pytest.mark.threat(71)
-def test_health_answers_503_without_details_when_the_cache_is_down(
+def test_liveness_stays_200_when_the_cache_is_down(client, db, cache_outage):
+    """A load balancer follows /healthz: a Redis blip must not take every instance out."""
+    response = client.get("/healthz")
+
+    assert response.status_code == 200
+    assert json.loads(response.content) == {"status": "ok"}
+    assert "max-age=0" in response["Cache-Control"]
+
+
+@pytest.mark.threat(71)
+def test_readiness_says_degraded_without_details_when_the_cache_is_down(
     client, db, cache_outage, caplog
 ):
     with caplog.at_level(logging.ERROR, logger="newsroom.health"):
-        response = client.get("/healthz")
+        response = client.get("/readyz")
 
-    assert response.status_code == 503
+    assert response.status_code == 200
     body = json.loads(response.content)
-    assert body == {"status": "unavailable", "checks": {"database": "ok", "cache": "failing"}}
+    assert body == {
+        "status": "degraded",
+        "checks": {"database": "ok", "cache": "failing", "storage": "ok"},
+    }
     assert "127.0.0.1" not in response.text and "Error" not in response.text
-    assert "health check cache failed" in caplog.text
+    assert "readiness check cache failed" in caplog.text
 
 
 def test_health_is_not_redirected_to_https(client, db, settings):
     settings.SECURE_SSL_REDIRECT = True
 
     assert client.get("/healthz").status_code == 200
+    assert client.get("/readyz").status_code == 200
     assert client.get("/").status_code == 301
 
 

@@ -10,7 +10,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from .. import object_permissions
-from ..images import ImageNotStored, prepare_upload, save_image
+from ..images import ImageNotStored, delete_image, prepare_upload, save_image
 from ..models import Image
 
 
@@ -115,3 +115,10 @@ class ImageAdmin(admin.ModelAdmin):
             user=request.user,
             recrop=bool({"focal_x", "focal_y"} & set(form.changed_data)),
         )
+
+    def delete_model(self, request, obj):
+        delete_image(image=obj)
+
+    def delete_queryset(self, request, queryset):
+        for image in queryset:
+            delete_image(image=image)

@@ -3,6 +3,7 @@
 from .library import (
     DEFAULT_SIZES,
     ImageNotStored,
+    delete_image,
     library_images,
     missing_alt_text,
     picture_context,
@@ -16,6 +17,7 @@ __all__ = [
     "DEFAULT_SIZES",
     "ImageNotStored",
     "PreparedImage",
+    "delete_image",
     "delete_renditions",
     "ensure_renditions",
     "focal_crop_box",

@@ -1,6 +1,8 @@
 """The media library's operations: storing an upload, saving changes, finding images by id,
 and what a page needs to show one (``picture_context``)."""
 
+import contextlib
+
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -30,9 +32,9 @@ def save_image(
     """Save a library image; with ``prepared``, replace its file. Renditions follow: all are
     remade after a new file, the crops after a focal point change (``recrop``).
 
-    All or nothing: if storage fails (``OSError``, e.g. a full disk) the row is rolled back,
-    the files written so far are removed and ``ImageNotStored`` is raised; a replaced file is
-    only deleted once the new one is safely stored.
+    All or nothing: if storage fails (a full disk, a media store that does not answer) the row
+    is rolled back, the files written so far are removed (when the store still answers) and
+    ``ImageNotStored`` is raised; a replaced file is only deleted once the new one is stored.
     """
     image.full_clean(exclude=["file"])
     was_new, previous_name = image.pk is None, image.file.name
@@ -54,19 +56,52 @@ def save_image(
                 delete_renditions(image, crops_only=True)
             image.save()
             ensure_renditions(image)
-    except OSError as error:
+    except storage_errors() as error:
         if prepared is not None:
-            _discard_files_of(image.file.name or "")
+            with contextlib.suppress(*storage_errors()):
+                _discard_files_of(image.file.name or "")
         image.file.name = previous_name
         if was_new:
             image.pk = None
         raise ImageNotStored(
             _("The image could not be stored (%(reason)s); nothing was saved. Try again later.")
-            % {"reason": error.strerror or error}
+            % {"reason": _failure_reason(error)}
         ) from error
-    for name in replaced_files:
-        default_storage.delete(name)
+    _delete_files(replaced_files)
     return image
+
+
+def delete_image(*, image: Image) -> None:
+    """Delete a library image, its renditions and their files (in a bucket or on disk).
+
+    The files go once the rows are gone for good (after the commit): a rolled-back delete,
+    e.g. of an image a story still leads with, keeps every file."""
+    names = [image.file.name, *image.renditions.values_list("file", flat=True)]
+    with transaction.atomic():
+        image.delete()
+        transaction.on_commit(lambda: _delete_files(names))
+
+
+def _delete_files(names) -> None:
+    for name in names:
+        if name:
+            default_storage.delete(name)
+
+
+def _failure_reason(error: Exception) -> str:
+    # A disk says why (no space left); a bucket's error names internal addresses instead.
+    if isinstance(error, OSError) and error.strerror:
+        return error.strerror
+    return _("the media store did not answer")
+
+
+def storage_errors() -> tuple[type[Exception], ...]:
+    """What a failing storage raises: ``OSError`` on disk, botocore's errors for a bucket."""
+    try:
+        from botocore.exceptions import BotoCoreError, ClientError
+    except ImportError:  # installed without object storage support
+        return (OSError,)
+    return (OSError, BotoCoreError, ClientError)
 
 
 def _store_original(image: Image, prepared: PreparedImage) -> None:
