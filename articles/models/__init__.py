@@ -15,6 +15,7 @@ from .stories import (
     TaggedArticle,
     refuse_null_characters,
 )
+from .wordpress import WordPressItem
 from .workflow import (
     ArticleAutosave,
     ArticleTransition,
@@ -44,6 +45,7 @@ __all__ = [
     "PreviewLink",
     "Rendition",
     "TaggedArticle",
+    "WordPressItem",
     "article_status_choices",
     "image_upload_to",
     "refuse_null_characters",
