@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass, field
 
 from bs4 import BeautifulSoup
+from django.utils.translation import gettext as _
 from markdownify import MarkdownConverter
 
 from ..rendering import sanitize_html
@@ -117,7 +118,7 @@ def _kept_block(node) -> str:
 def _embed_markdown(url: str, body: ConvertedBody) -> str:
     url = url.strip()
     if not url.startswith(("http://", "https://")):
-        body.warnings.append(f"an embedded player without an address was dropped ({url!r})")
+        body.warnings.append(_("an embedded player without an address was left out"))
         return ""
     return f"[{url}](<{url}>){{: .embed}}"
 
@@ -179,7 +180,7 @@ def convert_body(
         ids = [i.strip() for i in attributes.get("ids", "").split(",") if i.strip()]
         ids = ids or gallery_of.get(attributes.get("id", post_id), [])
         if not ids:
-            body.warnings.append("a [gallery] with no images was left out")
+            body.warnings.append(_("a [gallery] with no images was left out"))
             return ""
         return keep("\n\n".join(media.attachment_markdown(number, body) for number in ids))
 

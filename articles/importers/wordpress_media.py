@@ -18,6 +18,7 @@ from urllib.parse import unquote, urlsplit
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 
 from ..images import ImageNotStored, store_uploaded_image
 from ..models import Image
@@ -91,7 +92,7 @@ class MediaMap:
         """Bring one attachment's file into the library; False (and listed) when it cannot."""
         label = f"{attachment.post_id} {attachment.key or attachment.url}"
         if not self.is_image(attachment):
-            self.missing.append((label, "not an image: left at its old address"))
+            self.missing.append((label, _("not an image: left at its old address")))
             return False
         try:
             data = self._read(attachment)
@@ -99,7 +100,7 @@ class MediaMap:
             self.missing.append((label, str(error)))
             return False
         if data is None:
-            self.missing.append((label, "not found"))
+            self.missing.append((label, _("file not found")))
             return False
         self.copied += 1
         if self.dry_run:
@@ -116,7 +117,7 @@ class MediaMap:
         except (ValidationError, ImageNotStored) as error:
             self.copied -= 1
             reason = "; ".join(getattr(error, "messages", [str(error)]))
-            self.missing.append((label, f"refused: {reason}"))
+            self.missing.append((label, _("refused: %(reason)s") % {"reason": reason}))
             return False
         return True
 
@@ -132,7 +133,7 @@ class MediaMap:
             with urllib.request.urlopen(attachment.url, timeout=DOWNLOAD_TIMEOUT) as response:  # noqa: S310
                 data = response.read(limit + 1)
             if len(data) > limit:
-                raise OSError(f"larger than {limit} bytes")
+                raise OSError(_("larger than %(limit)s bytes") % {"limit": limit})
             return data
         return None
 
@@ -166,7 +167,9 @@ class MediaMap:
         """A gallery's image by attachment id."""
         attachment = self.attachments.get(post_id)
         if attachment is None:
-            body.warnings.append(f"the gallery names attachment {post_id}, not in the export")
+            body.warnings.append(
+                _("the gallery names attachment %(id)s, not in the export") % {"id": post_id}
+            )
             return ""
         return self.figure_markdown(attachment.url, "", attachment.caption, body).strip()
 
@@ -182,8 +185,12 @@ class MediaMap:
         if not alt and attachment is not None:
             alt = attachment.alt or attachment.title
             if alt and not attachment.alt:
-                body.warnings.append(f"an image had no alt text; its title was used: “{alt}”")
+                body.warnings.append(
+                    _("an image had no alt text; its title was used: “%(alt)s”") % {"alt": alt}
+                )
         if not alt:
             alt = PurePosixPath(urlsplit(src).path).stem.replace("-", " ").replace("_", " ")
-            body.warnings.append(f"an image had no alt text; its file name was used: “{alt}”")
+            body.warnings.append(
+                _("an image had no alt text; its file name was used: “%(alt)s”") % {"alt": alt}
+            )
         return alt.replace("[", "(").replace("]", ")").replace("\n", " ")
