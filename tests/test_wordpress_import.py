@@ -273,3 +273,92 @@ def test_dates_without_gmt_are_read_in_the_sites_zone(db, tmp_path, settings):
     assert article.published_at == datetime(2024, 3, 1, 16, 0, tzinfo=UTC)
     assert "[unknown_code]" in report and "post 8" in report
     assert Article.objects.count() == 1
+
+
+def test_embeds_become_links_readers_can_follow(theme):
+    youtube = Article.objects.get(slug="post-format-video-youtube")
+    assert 'class="embed"' in youtube.body_html
+    assert 'href="https://www.youtube.com/watch?v=SQEQr7c0-dw"' in youtube.body_html
+    blocks = Article.objects.filter(body_html__contains="twitter.com/WordPress/status").get()
+    assert 'class="embed"' in blocks.body_html and "<iframe" not in blocks.body_html
+
+
+SMALL_EXPORT = """<?xml version="1.0" encoding="UTF-8"?>
+<rss version="2.0" xmlns:excerpt="http://wordpress.org/export/1.2/excerpt/"
+ xmlns:content="http://purl.org/rss/1.0/modules/content/"
+ xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:wp="http://wordpress.org/export/1.2/">
+<channel><title>Viejo</title><link>{site}</link><wp:wxr_version>1.2</wp:wxr_version>
+<wp:author><wp:author_login>ana</wp:author_login>
+<wp:author_display_name>Ana Pérez</wp:author_display_name></wp:author>
+<item><title>Foto</title><wp:post_id>10</wp:post_id><wp:post_type>attachment</wp:post_type>
+<wp:status>inherit</wp:status><wp:post_parent>11</wp:post_parent>
+<excerpt:encoded><![CDATA[La plaza, de noche]]></excerpt:encoded>
+<wp:attachment_url>{site}/wp-content/uploads/2024/01/plaza.jpg</wp:attachment_url>
+<wp:postmeta><wp:meta_key>_wp_attachment_image_alt</wp:meta_key>
+<wp:meta_value>Plaza iluminada</wp:meta_value></wp:postmeta></item>
+<item><title>Falsa</title><wp:post_id>12</wp:post_id><wp:post_type>attachment</wp:post_type>
+<wp:status>inherit</wp:status>
+<wp:attachment_url>{site}/wp-content/uploads/2024/01/falsa.jpg</wp:attachment_url></item>
+<item><title>La plaza</title><link>{site}/2024/01/05/la-plaza/</link>
+<dc:creator>ana</dc:creator><wp:post_id>11</wp:post_id><wp:post_type>post</wp:post_type>
+<wp:status>publish</wp:status><wp:post_name>la-plaza</wp:post_name>
+<wp:post_date_gmt>2024-01-05 18:00:00</wp:post_date_gmt>
+<category domain="category" nicename="ciudad"><![CDATA[Ciudad]]></category>
+<content:encoded><![CDATA[Texto de la nota.
+
+[caption id="attachment_10" width="300"]<img src="{site}/wp-content/uploads/2024/01/plaza-300x200.jpg" alt="" /> La plaza, de noche[/caption]
+
+Ver <a href="{site}/wp-content/uploads/2024/01/plaza.jpg">la foto grande</a>.]]></content:encoded>
+<wp:postmeta><wp:meta_key>_thumbnail_id</wp:meta_key><wp:meta_value>10</wp:meta_value></wp:postmeta>
+<wp:postmeta><wp:meta_key>color_de_fondo</wp:meta_key><wp:meta_value>azul</wp:meta_value></wp:postmeta>
+</item></channel></rss>"""
+
+
+@pytest.fixture
+def old_site(tmp_path):
+    """The old site's uploads served over HTTP on a free local port: a real picture and a
+    file named .jpg that is HTML."""
+    import threading
+    from functools import partial
+    from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+
+    root = tmp_path / "old-site"
+    folder = root / "wp-content" / "uploads" / "2024" / "01"
+    folder.mkdir(parents=True)
+    PillowImage.new("RGB", (120, 90), (10, 120, 200)).save(folder / "plaza.jpg", "JPEG")
+    (folder / "falsa.jpg").write_text("<html><script>alert(1)</script></html>")
+
+    class Quiet(SimpleHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(Quiet, directory=str(root)))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+def test_download_brings_attachments_in_through_the_upload_checks(db, tmp_path, old_site, client):
+    export = tmp_path / "small.xml"
+    export.write_text(SMALL_EXPORT.format(site=old_site), encoding="utf-8")
+    without = run_import(export, "--dry-run")
+    assert "no se encontró el archivo" in without
+    report = run_import(export, "--download")
+    article = story("11")
+    image = article.lead_image
+    assert image is not None and image.alt == "Plaza iluminada" and image.width == 120
+    assert image.caption == "La plaza, de noche"
+    # The caption shortcode is the library figure, the link to the upload the stored file.
+    assert f"![Plaza iluminada](image:{image.pk})" in article.body
+    assert f"]({image.file.url})" in article.body
+    assert "<figure>" in article.body_html and "<picture>" in article.body_html
+    assert "falsa.jpg" in report and "rechazado" in report
+    assert Image.objects.count() == 1
+    assert article.import_metadata["wordpress_meta"] == {"color_de_fondo": "azul"}
+    assert "color_de_fondo" in report
+    assert article.ordered_bylines[0].author.name == "Ana Pérez"
+    assert client.get("/?p=11")["Location"] == article.get_absolute_url()
+    assert client.get("/2024/01/05/la-plaza/feed/")["Location"] == article.get_absolute_url()
+    assert client.get("/author/ana/feed/")["Location"].startswith("/feeds/autores/")

@@ -203,6 +203,7 @@ class WordPressImporter:
             self.done += 1
             if self.progress:
                 self.progress(self.done, self.total)
+        # A failure here takes the whole import back (one transaction): nothing half-written.
         result = new_stories.write_new_stories(new)
         for source, path in result.taken_paths:
             self.report.warn(
@@ -246,8 +247,10 @@ class WordPressImporter:
                 story = self._prepare_new(item, label, status, fingerprint)
                 self.report.count(item.post_type, status, "created")
                 return story
-        except (ValidationError, ValueError) as error:
-            messages = getattr(error, "messages", None) or [str(error)]
+        # One item's bad data (or a surprise in it) must not stop a migration of thousands;
+        # its savepoint took back whatever it wrote.
+        except Exception as error:  # noqa: BLE001
+            messages = getattr(error, "messages", None) or [f"{type(error).__name__}: {error}"]
             self.report.fail(label, "; ".join(messages), checkpoint)
             self.subjects.reload()
             return None

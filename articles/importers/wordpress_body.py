@@ -81,6 +81,12 @@ class _Converter(MarkdownConverter):
         images = el.find_all("img")
         caption = el.find("figcaption")
         caption_text = caption.get_text(" ", strip=True) if caption else ""
+        if "wp-block-embed" in el.get("class", []):
+            # The block editor's embed: the address alone in a wrapper, then a caption.
+            wrapper = el.find("div")
+            url = wrapper.get_text(strip=True) if wrapper else ""
+            embed = _embed_markdown(url, self.body)
+            return f"\n\n{embed}\n\n{self.escape(caption_text, parent_tags)}\n\n"
         if len(images) == 1:
             image = images[0]
             return "\n\n" + self.media.figure_markdown(

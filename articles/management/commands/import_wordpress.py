@@ -7,6 +7,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.db import DatabaseError
 from django.utils import translation
 
 from articles.importers.wordpress import WordPressImporter
@@ -60,6 +61,11 @@ class Command(BaseCommand):
             report = importer.run(progress=self.show_progress if progress else None)
         except WxrError as error:
             raise CommandError(str(error)) from error
+        except DatabaseError as error:
+            raise CommandError(
+                f"The database refused a write ({error}); the import was rolled back, nothing "
+                "was saved."
+            ) from error
         if progress:
             sys.stderr.write("\n")
         for line in report.lines():
