@@ -196,10 +196,11 @@ def convert_body(
     if not is_blocks:
         text = _BARE_URL.sub(lambda match: keep(_embed_markdown(match.group(1), body)), text)
         text = _autop(text)
-    body.shortcodes = {
-        match.group(1).lower()
-        for match in _SHORTCODE.finditer(BeautifulSoup(text, "html.parser").get_text())
-    }
+    if "[" in text:
+        body.shortcodes = {
+            match.group(1).lower()
+            for match in _SHORTCODE.finditer(BeautifulSoup(text, "html.parser").get_text())
+        }
     markdown = _Converter(media=media, body=body).convert(text)
     markdown = _TOKEN_PARAGRAPH.sub(lambda match: blocks[int(match.group(1))], markdown)
     body.markdown = re.sub(r"\n{3,}", "\n\n", markdown).strip() + "\n"
@@ -208,4 +209,6 @@ def convert_body(
 
 def plain_text(fragment: str) -> str:
     """Text without tags or entities (titles may carry markup: ``Title <em>With</em> Markup``)."""
-    return " ".join(BeautifulSoup(fragment or "", "html.parser").get_text(" ").split())
+    if "<" not in (fragment or "") and "&" not in (fragment or ""):
+        return " ".join((fragment or "").split())  # most titles: no parser needed
+    return " ".join(BeautifulSoup(fragment, "html.parser").get_text(" ").split())

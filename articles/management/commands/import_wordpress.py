@@ -9,6 +9,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import DatabaseError
 from django.utils import translation
+from django.utils.translation import gettext as _
 
 from articles.importers.wordpress import WordPressImporter
 from articles.importers.wordpress_xml import WxrError
@@ -51,7 +52,7 @@ class Command(BaseCommand):
     def handle(self, *args, export, dry_run, uploads, site_url, download, progress, **options):
         translation.activate(settings.LANGUAGE_CODE)
         if uploads is not None and not uploads.is_dir():
-            raise CommandError(f"--uploads {uploads} is not a folder.")
+            raise CommandError(_("--uploads %(folder)s is not a folder.") % {"folder": uploads})
         if progress is None:
             progress = sys.stdout.isatty() and options["verbosity"] > 0
         importer = WordPressImporter(
@@ -63,20 +64,24 @@ class Command(BaseCommand):
             raise CommandError(str(error)) from error
         except DatabaseError as error:
             raise CommandError(
-                f"The database refused a write ({error}); the import was rolled back, nothing "
-                "was saved."
+                _("The database refused a write (%(error)s); the import was rolled back.")
+                % {"error": error}
             ) from error
         if progress:
             sys.stderr.write("\n")
+        failed = _("FAILED: %(item)s: %(reason)s").split("%", 1)[0]
         for line in report.lines():
-            style = self.style.ERROR if line.startswith("FAILED") else None
+            style = self.style.ERROR if line.startswith(failed) else None
             self.stdout.write(style(line) if style else line)
         if options["report"]:
             options["report"].write_text(
                 json.dumps(report.as_dict(), ensure_ascii=False, indent=1), encoding="utf-8"
             )
         if report.failures:
-            raise CommandError(f"{len(report.failures)} item(s) could not be imported (see above).")
+            raise CommandError(
+                _("%(count)s item(s) could not be imported (see above).")
+                % {"count": len(report.failures)}
+            )
 
     def show_progress(self, done: int, total: int) -> None:
         """A one-line progress bar, redrawn in place on the terminal."""
