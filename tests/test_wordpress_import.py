@@ -362,3 +362,16 @@ def test_download_brings_attachments_in_through_the_upload_checks(db, tmp_path, 
     assert client.get("/?p=11")["Location"] == article.get_absolute_url()
     assert client.get("/2024/01/05/la-plaza/feed/")["Location"] == article.get_absolute_url()
     assert client.get("/author/ana/feed/")["Location"].startswith("/feeds/autores/")
+
+
+def test_site_url_moves_the_old_addresses_but_not_the_items_identity(db, tmp_path, client):
+    export = tmp_path / "small.xml"
+    export.write_text(SMALL_EXPORT.format(site="https://staging.example.org"), encoding="utf-8")
+    run_import(export, "--site-url", "https://viejo.example.org/noticias/")
+    article = story("11")
+    response = client.get("/noticias/2024/01/05/la-plaza/")
+    assert response.status_code == 301 and response["Location"] == article.get_absolute_url()
+    assert client.get("/noticias/category/ciudad/")["Location"] == article.category.get_absolute_url()
+    again = run_import(export)
+    assert Article.objects.count() == 1
+    assert "post / publish / unchanged: 1" in again

@@ -97,9 +97,13 @@ class WordPressImporter:
                     self.total += 1
             elif isinstance(entry, WxrChannel):
                 channel = entry
-        self.site_url = self.site_url or (channel.base_blog_url or channel.link).rstrip("/")
-        self.site = urlsplit(self.site_url).netloc or self.site_url or self.export.name
+        file_site_url = (channel.base_blog_url or channel.link).rstrip("/")
+        # Items are matched by the site the file names, so a re-run with or without
+        # --site-url finds them; --site-url only says where the old addresses lived.
+        self.site = urlsplit(file_site_url).netloc or file_site_url or self.export.name
+        self.site_url = self.site_url or file_site_url
         self.prefix = urlsplit(self.site_url).path.rstrip("/")
+        self.file_prefix = urlsplit(file_site_url).path.rstrip("/")
 
     def _add_attachment(self, item: WxrItem) -> None:
         key = item.meta.get("_wp_attached_file") or upload_key(item.attachment_url) or ""
@@ -517,7 +521,9 @@ class WordPressImporter:
         path = re.sub(r"/{2,}", "/", unquote(parts.path)).rstrip("/")
         if not path or parts.query:
             return []
-        return [path[:500]]
+        if self.file_prefix and path.startswith(self.file_prefix + "/"):
+            path = path.removeprefix(self.file_prefix)
+        return [f"{self.prefix}{path}"[:500]]
 
     def _fingerprint(self, item: WxrItem) -> str:
         thumbnail = self.media.attachments.get(item.meta.get("_thumbnail_id", "").strip())
