@@ -371,7 +371,9 @@ def test_site_url_moves_the_old_addresses_but_not_the_items_identity(db, tmp_pat
     article = story("11")
     response = client.get("/noticias/2024/01/05/la-plaza/")
     assert response.status_code == 301 and response["Location"] == article.get_absolute_url()
-    assert client.get("/noticias/category/ciudad/")["Location"] == article.category.get_absolute_url()
+    assert (
+        client.get("/noticias/category/ciudad/")["Location"] == article.category.get_absolute_url()
+    )
     again = run_import(export)
     assert Article.objects.count() == 1
     assert "post / publish / unchanged: 1" in again
