@@ -377,3 +377,25 @@ def test_site_url_moves_the_old_addresses_but_not_the_items_identity(db, tmp_pat
     again = run_import(export)
     assert Article.objects.count() == 1
     assert "post / publish / unchanged: 1" in again
+
+
+def test_body_conversion_keeps_what_markdown_cannot_say_as_clean_html():
+    from articles.importers.wordpress_body import convert_body
+    from articles.importers.wordpress_media import MediaMap
+    from articles.rendering import render_markdown
+
+    content = (
+        "Primer párrafo con H<sub>2</sub>O y x<sup>2</sup>.\nMisma línea.\n\n"
+        "<dl><dt>Término</dt><dd>Definición</dd></dl>\n\n"
+        '<table><tr><td colspan="2">Unida</td></tr><tr><td>a</td><td>b</td></tr></table>\n\n'
+        '<script>alert(1)</script><p onclick="x()">Segundo [boton color="rojo"]</p>'
+    )
+    body = convert_body(content, media=MediaMap(), post_id="1", gallery_of={})
+    html = render_markdown(body.markdown)
+    assert "<sub>2</sub>" in html and "<sup>2</sup>" in html
+    assert "<dl><dt>Término</dt><dd>Definición</dd></dl>" in html
+    assert 'colspan="2"' in html
+    assert "<br" in html  # a single newline is a line break, as in WordPress
+    assert "script" not in html and "onclick" not in html
+    assert body.shortcodes == {"boton"}
+    assert "Segundo [boton color=" in html  # kept as text (smart quotes curl it)
