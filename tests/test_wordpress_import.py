@@ -399,3 +399,34 @@ def test_body_conversion_keeps_what_markdown_cannot_say_as_clean_html():
     assert "script" not in html and "onclick" not in html
     assert body.shortcodes == {"boton"}
     assert "Segundo [boton color=" in html  # kept as text (smart quotes curl it)
+
+
+TWO_POSTS = """<?xml version="1.0" encoding="UTF-8"?>
+<rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/"
+ xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:wp="http://wordpress.org/export/1.2/">
+<channel><link>https://viejo.example.org</link><wp:wxr_version>1.2</wp:wxr_version>
+<wp:author><wp:author_login>ana</wp:author_login>
+<wp:author_display_name>Ana Pérez</wp:author_display_name></wp:author>
+<item><title>Rota</title><link>https://viejo.example.org/rota/</link><dc:creator>ana</dc:creator>
+<wp:post_id>1</wp:post_id><wp:post_type>post</wp:post_type><wp:status>publish</wp:status>
+<category domain="category" nicename="nueva"><![CDATA[Nueva]]></category>
+<content:encoded><![CDATA[{bad}]]></content:encoded></item>
+<item><title>Buena</title><link>https://viejo.example.org/buena/</link><dc:creator>ana</dc:creator>
+<wp:post_id>2</wp:post_id><wp:post_type>post</wp:post_type><wp:status>publish</wp:status>
+<category domain="category" nicename="nueva"><![CDATA[Nueva]]></category>
+<content:encoded><![CDATA[Texto.]]></content:encoded></item>
+</channel></rss>"""
+
+
+def test_an_item_that_fails_leaves_nothing_and_the_others_are_kept(db, tmp_path, client):
+    export = tmp_path / "two.xml"
+    export.write_text(TWO_POSTS.format(bad="[" * 60 + "x" + "]" * 60), encoding="utf-8")
+    with pytest.raises(CommandError, match="1 elemento"):
+        run_import(export)
+    good = story("2")
+    # The section and author the failed post created first were taken back with it, and
+    # made again for the good one.
+    assert good.category.name == "Nueva" and good.ordered_bylines[0].author.name == "Ana Pérez"
+    assert Article.objects.count() == 1
+    assert client.get("/category/nueva/")["Location"] == good.category.get_absolute_url()
+    assert client.get("/buena/")["Location"] == good.get_absolute_url()

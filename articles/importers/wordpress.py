@@ -139,12 +139,7 @@ class WordPressImporter:
     def _import_everything(self) -> None:
         """The second pass: attachments, then posts and pages in batches."""
         self.subjects = Subjects(report=self.report, newsroom_names=set())
-        self.known = {
-            (row.kind, row.wordpress_id): row
-            for row in WordPressItem.objects.filter(site=self.site).exclude(
-                kind__in=[WordPressItem.Kind.POST, WordPressItem.Kind.PAGE]
-            )
-        }
+        self._load_known()
         self._import_attachments()
         batch: list[WxrItem] = []
         for entry in read_wxr(self.export):
@@ -162,6 +157,16 @@ class WordPressImporter:
                     _("items of type “%(type)s”") % {"type": entry.post_type}
                 ] += 1
         self._import_batch(batch)
+
+    def _load_known(self) -> None:
+        """The site's attachments, categories, tags and authors imported before (or again,
+        after a failed item's savepoint took back some this run had made)."""
+        self.known = {
+            (row.kind, row.wordpress_id): row
+            for row in WordPressItem.objects.filter(site=self.site)
+            .exclude(kind__in=[WordPressItem.Kind.POST, WordPressItem.Kind.PAGE])
+            .select_related("author", "image")
+        }
 
     def _import_attachments(self) -> None:
         for attachment in self.media.attachments.values():
@@ -194,7 +199,6 @@ class WordPressImporter:
                 wordpress_id__in=[item.post_id for item in items],
             ).select_related("article")
         }
-        self.taken_slugs = set()
         wanted = {self._slug_base(item) for item in items}
         self.taken_slugs = set(
             Article.objects.filter(slug__in=wanted).values_list("slug", flat=True)
@@ -257,6 +261,7 @@ class WordPressImporter:
             messages = getattr(error, "messages", None) or [f"{type(error).__name__}: {error}"]
             self.report.fail(label, "; ".join(messages), checkpoint)
             self.subjects.reload()
+            self._load_known()
             return None
 
     def _fields(self, item: WxrItem, label: str, status: str) -> dict:
