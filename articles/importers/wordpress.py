@@ -32,14 +32,13 @@ from ..models import Article, ArticlePath, Byline, TaggedArticle, WordPressItem
 from ..models.stories import refuse_null_characters
 from ..publishing import publish_article, publish_unsaved, unpublish_article
 from . import new_stories
-from .subjects import Subjects
 from .wordpress_body import convert_body, plain_text
 from .wordpress_media import Attachment, MediaMap, upload_key
 from .wordpress_report import WordPressReport
+from .wordpress_subjects import WordPressSubjects
 from .wordpress_xml import WxrAuthor, WxrChannel, WxrItem, WxrTerm, read_wxr
 
 BATCH_SIZE = 200
-PAGES_SECTION = "Páginas"
 CONTENT_TYPES = ("post", "page")
 # Statuses readers may see once imported; the rest stay out of the public site.
 PUBLIC_STATUSES = ("publish", "future")
@@ -138,8 +137,13 @@ class WordPressImporter:
 
     def _import_everything(self) -> None:
         """The second pass: attachments, then posts and pages in batches."""
-        self.subjects = Subjects(report=self.report, newsroom_names=set())
-        self._load_known()
+        self.terms = WordPressSubjects(
+            site=self.site,
+            prefix=self.prefix,
+            categories=self.categories,
+            authors=self.authors,
+            report=self.report,
+        )
         self._import_attachments()
         batch: list[WxrItem] = []
         for entry in read_wxr(self.export):
@@ -158,19 +162,9 @@ class WordPressImporter:
                 ] += 1
         self._import_batch(batch)
 
-    def _load_known(self) -> None:
-        """The site's attachments, categories, tags and authors imported before (or again,
-        after a failed item's savepoint took back some this run had made)."""
-        self.known = {
-            (row.kind, row.wordpress_id): row
-            for row in WordPressItem.objects.filter(site=self.site)
-            .exclude(kind__in=[WordPressItem.Kind.POST, WordPressItem.Kind.PAGE])
-            .select_related("author", "image")
-        }
-
     def _import_attachments(self) -> None:
         for attachment in self.media.attachments.values():
-            row = self.known.get((WordPressItem.Kind.ATTACHMENT, attachment.post_id))
+            row = self.terms.known.get((WordPressItem.Kind.ATTACHMENT, attachment.post_id))
             if row is not None and row.image_id:
                 attachment.image = row.image
                 continue
@@ -260,8 +254,7 @@ class WordPressImporter:
         except Exception as error:  # noqa: BLE001
             messages = getattr(error, "messages", None) or [f"{type(error).__name__}: {error}"]
             self.report.fail(label, "; ".join(messages), checkpoint)
-            self.subjects.reload()
-            self._load_known()
+            self.terms.reload()
             return None
 
     def _fields(self, item: WxrItem, label: str, status: str) -> dict:
@@ -294,7 +287,7 @@ class WordPressImporter:
             if not key.startswith(KNOWN_META_PREFIXES)
         }
         self.report.unknown_meta.update(meta.keys())
-        section, tags = self._section_and_tags(item, label)
+        section, tags = self.terms.section_and_tags(item, label)
         thumbnail = self.media.attachments.get(item.meta.get("_thumbnail_id", "").strip())
         lead_image = thumbnail.image if thumbnail is not None else None
         if item.meta.get("_thumbnail_id") and lead_image is None and not self.dry_run:
@@ -317,7 +310,7 @@ class WordPressImporter:
             },
             "section": section,
             "tags": tags,
-            "authors": [self._author(item.creator)],
+            "authors": [self.terms.author(item.creator)],
         }
 
     def _prepare_new(self, item, label, status, fingerprint):
@@ -412,8 +405,6 @@ class WordPressImporter:
             ArticlePath(path=path, article=article) for path in paths if path not in taken
         )
 
-    # Pieces of an item.
-
     def _slug_base(self, item: WxrItem) -> str:
         base = slugify(unquote(item.post_name))[:190] or slugify(plain_text(item.title))[:190]
         return base or f"wp-{item.post_id}"
@@ -444,79 +435,6 @@ class WordPressImporter:
         if item.status in PUBLIC_STATUSES:
             self.report.warn(label, _("no readable date; published now"))
         return None
-
-    def _section_and_tags(self, item: WxrItem, label: str):
-        """The section (first category, or “Páginas” for pages) and the tags: the other
-        categories, every category's parents (so nothing of the hierarchy is lost) and tags."""
-        categories = [(slug, name) for domain, slug, name in item.terms if domain == "category"]
-        tag_terms = [(slug, name) for domain, slug, name in item.terms if domain == "post_tag"]
-        tag_names = []
-        if item.post_type == "page":
-            section = self.subjects.section(PAGES_SECTION, label)
-            tag_names = [name for _slug, name in categories]
-        elif categories:
-            slug, name = categories[0]
-            section = self.subjects.section(name, label)
-            self._remember_subject(WordPressItem.Kind.CATEGORY, slug, category=section)
-            # Every category's parents, so a story filed under “A › B” is found under A too.
-            tag_names = [
-                self.categories[parent].name
-                for category_slug, _name in categories
-                for parent in self._parents(category_slug)
-                if parent in self.categories
-            ]
-        else:
-            section = self.subjects.section(None, label)
-        tags = []
-        for slug, name in [*categories[1:], *tag_terms]:
-            tag = self.subjects.tag(name)
-            tags.append(tag)
-            kind = (
-                WordPressItem.Kind.TAG if (slug, name) in tag_terms else WordPressItem.Kind.CATEGORY
-            )
-            self._remember_subject(kind, slug, tag=tag)
-        tags += [self.subjects.tag(name) for name in tag_names if name]
-        return section, list({tag.pk: tag for tag in tags}.values())
-
-    def _parents(self, slug: str) -> list[str]:
-        parents, seen = [], {slug}
-        term = self.categories.get(slug)
-        while term is not None and term.parent and term.parent not in seen:
-            parents.append(term.parent)
-            seen.add(term.parent)
-            term = self.categories.get(term.parent)
-        return parents
-
-    def _category_path(self, slug: str) -> str:
-        chain = [slug, *self._parents(slug)]
-        return f"{self.prefix}/category/" + "/".join(reversed(chain))
-
-    def _remember_subject(self, kind, slug, **record) -> None:
-        """Keep the old archive address of a category, tag or author (once per run)."""
-        if not slug or (kind, slug) in self.known:
-            existing = self.known.get((kind, slug))
-            # A category that became a section leads there rather than to its tag.
-            if existing is None or existing.category_id or "category" not in record:
-                return
-        path = {
-            WordPressItem.Kind.CATEGORY: lambda: self._category_path(slug),
-            WordPressItem.Kind.TAG: lambda: f"{self.prefix}/tag/{slug}",
-            WordPressItem.Kind.AUTHOR: lambda: f"{self.prefix}/author/{slugify(slug)}",
-        }[kind]()
-        row, _created = WordPressItem.objects.update_or_create(
-            site=self.site, kind=kind, wordpress_id=slug, defaults={"path": path, **record}
-        )
-        self.known[(kind, slug)] = row
-
-    def _author(self, login: str):
-        row = self.known.get((WordPressItem.Kind.AUTHOR, login))
-        if row is not None and row.author_id:
-            return row.author
-        name = self.authors.get(login) or login or _("Newsroom")
-        author = self.subjects.author(name)
-        if login:
-            self._remember_subject(WordPressItem.Kind.AUTHOR, login, author=author)
-        return author
 
     def _old_paths(self, item: WxrItem) -> list[str]:
         """The item's permalink as a path on this site (its ``?p=`` forms are answered from
