@@ -250,7 +250,7 @@ def test_bad_files_are_refused_with_nothing_written(db, corpus, tmp_path, conten
     assert WordPressItem.objects.count() == Category.objects.count() == 0
 
 
-def test_dates_without_gmt_are_read_in_the_sites_zone(db, tmp_path, settings):
+def test_dates_in_the_sites_zone_and_the_statuses_that_stay_private(db, tmp_path, settings):
     settings.TIME_ZONE = "America/Mexico_City"
     export = tmp_path / "one.xml"
     export.write_text(
@@ -264,7 +264,12 @@ def test_dates_without_gmt_are_read_in_the_sites_zone(db, tmp_path, settings):
         <wp:post_date_gmt>0000-00-00 00:00:00</wp:post_date_gmt><wp:post_name>nota</wp:post_name>
         <wp:status>publish</wp:status><wp:post_type>post</wp:post_type></item>
         <item><title>Borrada</title><wp:post_id>8</wp:post_id><wp:status>trash</wp:status>
-        <wp:post_type>post</wp:post_type></item></channel></rss>""",
+        <wp:post_type>post</wp:post_type></item>
+        <item><title>Por revisar</title><wp:post_id>9</wp:post_id><wp:status>pending</wp:status>
+        <content:encoded>Texto</content:encoded><wp:post_type>post</wp:post_type></item>
+        <item><title>Privada</title><wp:post_id>10</wp:post_id><wp:status>private</wp:status>
+        <content:encoded>Texto</content:encoded><wp:post_type>post</wp:post_type></item>
+        </channel></rss>""",
         encoding="utf-8",
     )
     report = run_import(export)
@@ -272,7 +277,10 @@ def test_dates_without_gmt_are_read_in_the_sites_zone(db, tmp_path, settings):
     assert timezone.localtime(article.published_at).hour == 10
     assert article.published_at == datetime(2024, 3, 1, 16, 0, tzinfo=UTC)
     assert "[unknown_code]" in report and "post 8" in report
-    assert Article.objects.count() == 1
+    assert story("9").status == Article.Status.IN_REVIEW
+    assert story("10").status == Article.Status.DRAFT and "privada: se importó" in report
+    assert set(Article.objects.published()) == {article}
+    assert Article.objects.count() == 3
 
 
 def test_embeds_become_links_readers_can_follow(theme):
