@@ -99,6 +99,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "articles.middleware.ArticlePathRedirectMiddleware",
+    "articles.wordpress_redirects.WordPressRedirectMiddleware",
     # Last, as django-axes requires: it turns a locked-out login into its lockout page.
     "axes.middleware.AxesMiddleware",
 ]

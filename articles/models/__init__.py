@@ -17,6 +17,7 @@ from .stories import (
     TaggedArticle,
     refuse_null_characters,
 )
+from .wordpress import WordPressItem
 from .workflow import (
     ArticleAutosave,
     ArticleTransition,
@@ -50,6 +51,7 @@ __all__ = [
     "PreviewLink",
     "Rendition",
     "TaggedArticle",
+    "WordPressItem",
     "article_status_choices",
     "image_upload_to",
     "refuse_null_characters",
