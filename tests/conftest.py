@@ -113,6 +113,7 @@ def roles():
     importlib.import_module(
         "articles.migrations.0012_links_and_tag_creation"
     ).let_the_desk_create_tags(apps, None)
+    importlib.import_module("articles.migrations.0015_fronts").grant_fronts_to_editors(apps, None)
 
 
 @pytest.fixture

@@ -25,7 +25,12 @@ def grant_fronts_to_editors(apps, schema_editor):
     permissions = Permission.objects.filter(
         content_type__app_label="articles", codename__in=FRONT_PERMISSIONS
     )
-    for group in apps.get_model("auth", "Group").objects.filter(name__in=["Editor", "Admin"]):
+    # The groups that publish (Editores and Administradores, whatever a newsroom named them).
+    publishers = apps.get_model("auth", "Group").objects.filter(
+        permissions__content_type__app_label="articles",
+        permissions__codename="publish_article",
+    )
+    for group in publishers:
         group.permissions.add(*permissions)
 
 
