@@ -6,13 +6,14 @@ import sys
 class ProgressBar:
     """``bar(done, total)`` redraws ``[#####.....] 12/40`` in place; ``close()`` ends the line.
 
-    On anything but a terminal (a log file, a pipe, a test) it draws nothing.
+    On anything but a terminal (a log file, a pipe, a test) it draws nothing, unless
+    ``enabled`` says otherwise (a command's ``--progress`` / ``--no-progress``).
     """
 
-    def __init__(self, stream=None, *, width: int = 30):
+    def __init__(self, stream=None, *, width: int = 30, enabled: bool | None = None):
         self.stream = stream or sys.stderr
         self.width = width
-        self.enabled = self.stream.isatty()
+        self.enabled = self.stream.isatty() if enabled is None else enabled
         self.drawn = False
 
     def __call__(self, done: int, total: int) -> None:

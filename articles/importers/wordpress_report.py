@@ -83,7 +83,7 @@ class WordPressReport(ImportReport):
         ]
         lines += [
             _("Warning: %(item)s: %(message)s") % {"item": item, "message": message}
-            for item, message in self.warnings
+            for item, message, _kind in self.warnings
         ]
         lines += [
             _("FAILED: %(item)s: %(reason)s") % {"item": item, "reason": reason}
@@ -106,6 +106,8 @@ class WordPressReport(ImportReport):
             "attachments_missing": [
                 {"item": item, "reason": reason} for item, reason in self.attachments_missing
             ],
-            "warnings": [{"item": item, "message": message} for item, message in self.warnings],
+            "warnings": [
+                {"item": item, "message": message} for item, message, _kind in self.warnings
+            ],
             "failures": [{"item": item, "reason": reason} for item, reason in self.failures],
         }

@@ -11,6 +11,7 @@ from django.db import DatabaseError
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from articles.importers.progress import ProgressBar
 from articles.importers.wordpress import WordPressImporter
 from articles.importers.wordpress_xml import WxrError
 
@@ -55,11 +56,12 @@ class Command(BaseCommand):
             raise CommandError(_("--uploads %(folder)s is not a folder.") % {"folder": uploads})
         if progress is None:
             progress = sys.stdout.isatty() and options["verbosity"] > 0
+        bar = ProgressBar(enabled=progress)
         importer = WordPressImporter(
             export, uploads=uploads, site_url=site_url, download=download, dry_run=dry_run
         )
         try:
-            report = importer.run(progress=self.show_progress if progress else None)
+            report = importer.run(progress=bar if progress else None)
         except WxrError as error:
             raise CommandError(str(error)) from error
         except DatabaseError as error:
@@ -67,8 +69,7 @@ class Command(BaseCommand):
                 _("The database refused a write (%(error)s); the import was rolled back.")
                 % {"error": error}
             ) from error
-        if progress:
-            sys.stderr.write("\n")
+        bar.close()
         failed = _("FAILED: %(item)s: %(reason)s").split("%", 1)[0]
         for line in report.lines():
             style = self.style.ERROR if line.startswith(failed) else None
@@ -82,10 +83,3 @@ class Command(BaseCommand):
                 _("%(count)s item(s) could not be imported (see above).")
                 % {"count": len(report.failures)}
             )
-
-    def show_progress(self, done: int, total: int) -> None:
-        """A one-line progress bar, redrawn in place on the terminal."""
-        width = 30
-        filled = width * done // max(total, 1)
-        sys.stderr.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total}")
-        sys.stderr.flush()
