@@ -97,8 +97,7 @@ class ArticleQuerySet(models.QuerySet):
         moment = field("published_at").get_db_prep_value(now, connection)
         # Fronts change by the clock too: a pinned place ends, the breaking-news banner
         # expires. Asked in the same statement, so pages pay no query more for them.
-        from .models import BreakingNews, FrontSlot
-
+        FrontSlot, BreakingNews = articles_models("FrontSlot", "BreakingNews")
         slots, banners = FrontSlot._meta, BreakingNews._meta
         pinned_until = quote(slots.get_field("pinned_until").column)
         expires_at = quote(banners.get_field("expires_at").column)

@@ -18,6 +18,8 @@ LAYERS = [
             "articles.prepared_statements",
             "articles.markdown_guard",
             "articles.smart_punctuation",
+            "articles.render_worker",
+            "articles.links",
             "articles.rendering",
             "articles.addresses",
         ],
