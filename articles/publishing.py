@@ -110,12 +110,11 @@ def missing_for_publication(
         missing.append(_("a headline"))
     if not article.body.strip():
         missing.append(_("a body"))
-    if has_section is None:
-        has_section = bool(article.category_id)
+    has_section, has_byline = story_checks.has_section_and_byline(
+        article, has_section=has_section, has_byline=has_byline
+    )
     if not has_section:
         missing.append(_("a section"))
-    if has_byline is None:
-        has_byline = article.pk is not None and article.bylines.exists()
     if not has_byline:
         missing.append(_("a byline"))
     if with_alt_text:

@@ -76,13 +76,9 @@ class RelatedWindow:
                 subjects[story_id].append(("tag", tag_id))
         return cls(tuple(RelatedCandidate(*row) for row in rows), subjects)
 
-    def best_for(self, article, limit) -> list[RelatedCandidate]:
-        """The ``limit`` best-scoring stories of the window for ``article``, best first, then
-        newest; stories sharing nothing are never listed."""
-        return [candidate for candidate, _score in self.scored_for(article, limit)]
-
     def scored_for(self, article, limit) -> list[tuple[RelatedCandidate, int]]:
-        """``best_for()`` with each story's score."""
+        """The ``limit`` best-scoring stories of the window for ``article`` with their scores,
+        best first, then newest; stories sharing nothing are never listed."""
         own = self.position.get(article.pk)
         # The newest RELATED_WINDOW stories other than the article itself.
         end = RELATED_WINDOW if own is None else RELATED_WINDOW + 1
