@@ -9,12 +9,15 @@ they call the same Python functions the site uses elsewhere (``template_helpers`
 (``management/commands/makemessages.py``).
 """
 
+import html
+
 from django.template import defaultfilters
 from django.template.defaulttags import querystring as django_querystring
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.formats import localize
 from django.utils.html import conditional_escape
+from django.utils.safestring import SafeString
 from django.utils.timezone import template_localtime
 from django.utils.translation import get_language, gettext, ngettext
 from markupsafe import Markup
@@ -61,6 +64,10 @@ def print_value(value):
     """What ``{{ value }}`` prints, as in Django's templates: an aware time in the site's zone,
     numbers and dates in the active language's format, escaped by Django (``&#x27;``, not
     Jinja's ``&#39;``) unless it is already safe HTML."""
+    if type(value) is str:
+        # Most values are plain text: escaped as django.utils.html.escape() does it, without
+        # the lazy-text wrapper that was a fifth of this function's time.
+        return SafeString(html.escape(value))
     return conditional_escape(localize(template_localtime(value)))
 
 

@@ -6,8 +6,10 @@
 Each page's view runs once, as a request would run it, and returns its unrendered response;
 then only the template is rendered again and again from that same context (the context
 processors included, as every render runs them). What the views read is left out, so the
-figures are the templates' share of an uncached page. Seed the database first
-(``bench/seed.py``). Feeds are not listed: ``feed_xml.py`` writes them without a template.
+figures are the templates' share of an uncached page; "without queries" leaves out, besides,
+the time the queries the templates cause (the menu's and the banner's versions) waited for the
+database, the figure that depends least on how busy the machine's database is. Seed the database
+first (``bench/seed.py``). Feeds are not listed: ``feed_xml.py`` writes them without a template.
 """
 
 import argparse
@@ -60,16 +62,34 @@ def unrendered_response(path: str):
     return response
 
 
-def time_renders(response, renders: int) -> tuple[float, int, int]:
-    """The median time of one render in ms, the queries the timed renders made, the size."""
+def time_renders(response, renders: int) -> tuple[float, float, int, int]:
+    """The median time of one render in ms, the same without the time its queries waited for
+    the database, the queries a render made, and the page's size."""
     html = response.rendered_content  # warms the template loader and the helpers' memories
-    times = []
-    with CaptureQueriesContext(connection) as queries:
+    totals, without_queries = [], []
+    waited = [0.0]
+
+    def timed_query(execute, sql, params, many, context):
+        started = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            waited[0] += time.perf_counter() - started
+
+    with CaptureQueriesContext(connection) as queries, connection.execute_wrapper(timed_query):
         for _ in range(renders):
+            waited[0] = 0.0
             started = time.perf_counter()
             response.rendered_content  # noqa: B018 - the property renders the template again
-            times.append(time.perf_counter() - started)
-    return statistics.median(times) * 1000, len(queries), len(html)
+            total = time.perf_counter() - started
+            totals.append(total)
+            without_queries.append(total - waited[0])
+    return (
+        statistics.median(totals) * 1000,
+        statistics.median(without_queries) * 1000,
+        len(queries) // renders,
+        len(html),
+    )
 
 
 def main() -> None:
@@ -82,20 +102,23 @@ def main() -> None:
     translation.activate("es")
     paths = page_paths()
     responses = {name: unrendered_response(path) for name, path in paths.items()}
-    results: dict[str, list[float]] = {name: [] for name in paths}
+    results: dict[str, list[tuple[float, float]]] = {name: [] for name in paths}
     extra = {}
     for _ in range(options.rounds):
         for name, response in responses.items():
-            median, queries, size = time_renders(response, options.renders)
-            results[name].append(median)
+            median, without_queries, queries, size = time_renders(response, options.renders)
+            results[name].append((median, without_queries))
             extra[name] = (queries, size)
     print(f"{connection.vendor}, {Article.objects.count():,} stories,", end=" ")
     print(f"median of {options.renders} renders, {options.rounds} rounds (best / worst round)")
-    print(f"{'page':<14}{'template ms':>16}{'queries':>9}{'bytes':>9}  address")
-    for name, medians in results.items():
+    header = f"{'page':<14}{'render ms':>18}{'without queries':>18}{'queries':>9}{'bytes':>8}"
+    print(header + "  address")
+    for name, rounds in results.items():
         queries, size = extra[name]
-        figures = f"{min(medians):.3f} / {max(medians):.3f}"
-        print(f"{name:<14}{figures:>16}{queries:>9}{size:>9}  {paths[name]}")
+        totals, bare = [total for total, _ in rounds], [without for _, without in rounds]
+        total = f"{min(totals):.3f} / {max(totals):.3f}"
+        without = f"{min(bare):.3f} / {max(bare):.3f}"
+        print(f"{name:<14}{total:>18}{without:>18}{queries:>9}{size:>8}  {paths[name]}")
 
 
 if __name__ == "__main__":
