@@ -20,9 +20,8 @@ from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString
 from django.utils.timezone import template_localtime
 from django.utils.translation import get_language, gettext, ngettext
-from markupsafe import Markup
-
 from jinja2 import ChainableUndefined, Environment, pass_context, pass_environment
+from markupsafe import Markup
 
 from . import template_helpers
 from .addresses import address
