@@ -1,0 +1,319 @@
+"""The story page's read model (``StoryPage``): written when a story or anything its page
+shows changes, read by the page in one query.
+
+A published story's row holds its columns, its section, its byline rows with their people,
+its tags, organizations and current corrections, and its lead image with the renditions, as
+JSON. The page builds from it the same model instances ``for_detail()`` gives (nothing the
+templates read changes), so a cache miss costs one query for the story, whatever the number
+of its authors, tags, organizations and corrections, and one for the pictures of the stories
+it lists beside it (read from their own rows). Related stories and "More from" the section
+are not stored: they change when other stories are published, so they are chosen at request
+time among the newest stories (``ArticleQuerySet.related_to()``).
+
+Written like the rendered Markdown, on save, in the change's own transaction: the receivers
+connected in ``ArticlesConfig.ready()`` hear every save of a story, a byline, a tag, an
+organization, a section, a person, a correction or a picture; bulk writers that send no
+signals call ``write_pages`` themselves. Drafts never get a row: the publishing rule is
+applied again when the row is read (a scheduled story's row waits for its time).
+"""
+
+from datetime import datetime
+
+from django.apps import apps as installed_apps
+from django.db import DEFAULT_DB_ALIAS
+from django.db.models import QuerySet
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete
+from taggit.models import Tag
+
+from . import page_tags
+from .models import (
+    Article,
+    Author,
+    Byline,
+    Category,
+    Correction,
+    Image,
+    Organization,
+    Rendition,
+    StoryPage,
+    TaggedArticle,
+)
+from .page_relations import ATTRIBUTES, instance_of, loaded, relation_rows
+from .prepared_statements import planned_once
+from .querysets import NEVER_PRINTED
+
+RELATIONS = ("bylines", "tags", "organizations", "corrections")
+# Stories written per round of queries when many are (re)written at once.
+BATCH = 500
+
+
+# Reading.
+
+
+def published_story(slug: str) -> Article | None:
+    """The published story with this slug as its page prints it (None if readers may not
+    see one): one query, a prepared statement by the unique slug."""
+    visible = Article.objects.published().filter(slug=slug).values("pk")
+    rows = StoryPage.objects.filter(article__in=visible).values_list("story", "lead_image")
+    with planned_once(rows.db):
+        found = list(rows[:1])
+    if not found:
+        return None
+    story, picture = found[0]
+    article = _story_from(story, picture, rows.db)
+    page_tags.shows_stories([article])
+    return article
+
+
+def attach_lead_images(stories) -> None:
+    """Give stories read without their pictures (related stories, "More from") their lead
+    images with renditions, from their rows: one query for all of them."""
+    ids = [story.pk for story in stories if story.lead_image_id]
+    if not ids:
+        return
+    rows = StoryPage.objects.filter(article_id__in=ids).values_list("article_id", "lead_image")
+    pictures = dict(rows)
+    for story in stories:
+        picture = pictures.get(story.pk)
+        if story.lead_image_id and picture is not None:
+            story.lead_image = _image_from(picture, rows.db)
+
+
+def _story_from(story: dict, picture: dict | None, using) -> Article:
+    article = _instance(Article, story["fields"], using)
+    if story["section"] is not None:
+        article.category = _instance(Category, story["section"], using)
+    if picture is not None:
+        article.lead_image = _image_from(picture, using)
+    for relation, rows in story["relations"].items():
+        setattr(
+            article,
+            ATTRIBUTES[relation],
+            [instance_of(relation, article.pk, _row_from(row), using) for row in rows],
+        )
+    return article
+
+
+def _image_from(picture: dict, using) -> Image:
+    """The lead image with its renditions where ``image.renditions.all()`` finds them, as
+    after ``prefetch_related("renditions")``."""
+    image = _instance(Image, picture["image"], using)
+    renditions = image.renditions.all()
+    renditions._result_cache = [_instance(Rendition, row, using) for row in picture["renditions"]]
+    renditions._prefetch_done = True
+    image._prefetched_objects_cache = {"renditions": renditions}
+    return image
+
+
+def _instance(model, values: dict, using):
+    """A model instance from the stored columns (times stored as ISO 8601 text)."""
+    for name in _time_fields(model) & values.keys():
+        if values[name] is not None:
+            values[name] = datetime.fromisoformat(values[name])
+    return loaded(model, using, **values)
+
+
+def _row_from(row: dict) -> dict:
+    if row["moment"] is not None:
+        row["moment"] = datetime.fromisoformat(row["moment"])
+    return row
+
+
+def _time_fields(model) -> set[str]:
+    return {
+        field.attname
+        for field in model._meta.concrete_fields
+        if field.get_internal_type() == "DateTimeField"
+    }
+
+
+# Writing.
+
+
+def write_pages(story_ids, *, using=DEFAULT_DB_ALIAS, models=installed_apps) -> None:
+    """Write the rows of these stories as they are now: published ones (re)written, any
+    other's row removed. A few queries per ``BATCH`` stories, whatever they show.
+
+    ``models``: the app registry to read through (a migration passes its own).
+    """
+    story_ids = list(dict.fromkeys(story_ids))
+    for start in range(0, len(story_ids), BATCH):
+        _write_batch(story_ids[start : start + BATCH], using, models)
+
+
+def write_every_page(*, using=DEFAULT_DB_ALIAS, models=installed_apps) -> int:
+    """Write the row of every published story (after a bulk change, or to fill the table);
+    the number of stories written."""
+    article_model = models.get_model("articles", "Article")
+    published = article_model.objects.using(using).filter(status=Article.Status.PUBLISHED)
+    ids = list(published.order_by().values_list("pk", flat=True))
+    models.get_model("articles", "StoryPage").objects.using(using).exclude(
+        article_id__in=published.values("pk")
+    ).delete()
+    write_pages(ids, using=using, models=models)
+    return len(ids)
+
+
+def _write_batch(story_ids, using, models) -> None:
+    get = models.get_model
+    article_model, page_model = get("articles", "Article"), get("articles", "StoryPage")
+    stored = [
+        field.attname
+        for field in article_model._meta.concrete_fields
+        if field.attname not in NEVER_PRINTED
+    ]
+    stories = list(
+        article_model.objects.using(using)
+        .filter(pk__in=story_ids, status=Article.Status.PUBLISHED)
+        .values(*stored)
+    )
+    published = [story["id"] for story in stories]
+    page_model.objects.using(using).filter(article_id__in=story_ids).exclude(
+        article_id__in=published
+    ).delete()
+    if not stories:
+        return
+    sections = _rows_by_id(get("articles", "Category"), {s["category_id"] for s in stories}, using)
+    pictures = _pictures(get, {story["lead_image_id"] for story in stories}, using)
+    relations = {story_id: {name: [] for name in RELATIONS} for story_id in published}
+    for story_id, relation, row in relation_rows(published, RELATIONS, using):
+        relations[story_id][relation].append(_row_to_json(row))
+    pages = [
+        page_model(
+            article_id=story["id"],
+            story={
+                "fields": _to_json(article_model, story),
+                "section": sections.get(story["category_id"]),
+                "relations": relations[story["id"]],
+            },
+            lead_image=pictures.get(story["lead_image_id"]),
+        )
+        for story in stories
+    ]
+    page_model.objects.using(using).bulk_create(
+        pages,
+        update_conflicts=True,
+        unique_fields=["article"],
+        update_fields=["story", "lead_image"],
+    )
+
+
+def _rows_by_id(model, ids, using) -> dict:
+    rows = model.objects.using(using).filter(pk__in=ids - {None}).values(*_columns(model))
+    return {row["id"]: _to_json(model, row) for row in rows}
+
+
+def _pictures(get, image_ids, using) -> dict:
+    image_model, rendition_model = get("articles", "Image"), get("articles", "Rendition")
+    pictures = {
+        pk: {"image": image, "renditions": []}
+        for pk, image in _rows_by_id(image_model, image_ids, using).items()
+    }
+    # In the order ``image.renditions.all()`` gives them (the model's ordering).
+    renditions = rendition_model.objects.using(using).filter(image_id__in=list(pictures))
+    for row in renditions.order_by("image", "width", "spec").values(*_columns(rendition_model)):
+        pictures[row["image_id"]]["renditions"].append(_to_json(rendition_model, row))
+    return pictures
+
+
+def _columns(model) -> list[str]:
+    return [field.attname for field in model._meta.concrete_fields]
+
+
+def _to_json(model, row: dict) -> dict:
+    for name in _time_fields(model) & row.keys():
+        if row[name] is not None:
+            row[name] = row[name].isoformat()
+    return row
+
+
+def _row_to_json(row: dict) -> dict:
+    if isinstance(row["moment"], datetime):
+        row["moment"] = row["moment"].isoformat()
+    return row
+
+
+# What rewrites a row: the receivers, connected in ``ArticlesConfig.ready()``.
+
+
+def _story_saved(sender, instance, **kwargs):
+    write_pages([instance.pk])
+
+
+def _link_row_changed(sender, instance, origin=None, **kwargs):
+    """A byline, tag link or correction saved or deleted (not as its story is deleted)."""
+    if _deleting_stories(origin):
+        return
+    story_id = instance.content_object_id if sender is TaggedArticle else instance.article_id
+    write_pages([story_id])
+
+
+def _deleting_stories(origin) -> bool:
+    if isinstance(origin, QuerySet):
+        return origin.model is Article
+    return isinstance(origin, Article)
+
+
+def _links_m2m_changed(sender, instance, action, reverse, pk_set, **kwargs):
+    """Tags or organizations added to or removed from stories, from either side."""
+    if action == "pre_clear" and reverse:
+        # The stories are unknown after the clear: name them now.
+        instance._cleared_stories = _stories_of(sender, instance)
+    if action not in ("post_add", "post_remove", "post_clear"):
+        return
+    if not reverse:
+        write_pages([instance.pk])
+    elif action == "post_clear":
+        write_pages(getattr(instance, "_cleared_stories", ()))
+    else:
+        write_pages(pk_set or ())
+
+
+def _stories_of(sender, instance) -> list[int]:
+    """The stories with a page row that show this author, tag, organization, section or
+    picture (``sender``: what it is, or the link table it is reached through)."""
+    lookup = {
+        Author: "article__bylines__author",
+        Tag: "article__tagged_items__tag",
+        TaggedArticle: "article__tagged_items__tag",
+        Organization: "article__organizations",
+        Article.organizations.through: "article__organizations",
+        Category: "article__category",
+        Image: "article__lead_image",
+    }[sender]
+    return list(StoryPage.objects.filter(**{lookup: instance.pk}).values_list("pk", flat=True))
+
+
+def _subject_changed(sender, instance, **kwargs):
+    """A person, tag, organization, section or picture saved: the stories showing it."""
+    write_pages(_stories_of(sender, instance))
+
+
+def _organization_going(sender, instance, **kwargs):
+    # Its links go without signals: name the stories now, rewrite them once it is gone.
+    instance._shown_by = _stories_of(Organization, instance)
+
+
+def _organization_gone(sender, instance, **kwargs):
+    write_pages(getattr(instance, "_shown_by", ()))
+
+
+def _rendition_changed(sender, instance, **kwargs):
+    write_pages(_stories_of(Image, Image(pk=instance.image_id)))
+
+
+def connect_receivers() -> None:
+    """Connect every receiver above (called once, from ``ArticlesConfig.ready()``)."""
+    uid = "story_pages_"
+    post_save.connect(_story_saved, sender=Article, dispatch_uid=f"{uid}article")
+    for model in (Byline, TaggedArticle, Correction):
+        for signal in (post_save, post_delete):
+            signal.connect(_link_row_changed, sender=model, dispatch_uid=f"{uid}{model}{signal}")
+    for through in (TaggedArticle, Article.organizations.through):
+        m2m_changed.connect(_links_m2m_changed, sender=through, dispatch_uid=f"{uid}{through}")
+    for model in (Author, Tag, Organization, Category, Image):
+        post_save.connect(_subject_changed, sender=model, dispatch_uid=f"{uid}{model}")
+    pre_delete.connect(_organization_going, sender=Organization, dispatch_uid=f"{uid}org_pre")
+    post_delete.connect(_organization_gone, sender=Organization, dispatch_uid=f"{uid}org_post")
+    for signal in (post_save, post_delete):
+        signal.connect(_rendition_changed, sender=Rendition, dispatch_uid=f"{uid}rendition{signal}")
