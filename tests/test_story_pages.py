@@ -169,15 +169,47 @@ def test_changing_an_organization_tag_or_section_rewrites_the_pages_that_show_it
     assert "Rendición de cuentas" in page
 
 
-def test_removing_links_rewrites_the_page(client):
+@pytest.mark.parametrize(
+    "change",
+    [
+        "organization deleted",
+        "organization removed",
+        "story added to an organization",
+        "tag deleted",
+        "tag removed",
+        "stories cleared from the organization's side",
+        "byline deleted",
+    ],
+)
+def test_each_change_to_the_links_rewrites_the_page(client, change):
     story = rich_story(3)
-    story.organizations.first().delete()
-    story.tags.first().delete()
-    story.tags.remove(story.tags.first())
-    story.bylines.get(position=2).delete()
+    organization, tag = story.organizations.first(), story.tags.first()
+    if change == "organization deleted":
+        organization.delete()
+    elif change == "organization removed":
+        story.organizations.remove(organization)
+    elif change == "story added to an organization":
+        OrganizationFactory(name="Nueva Organización").articles.add(story)
+    elif change == "tag deleted":
+        tag.delete()
+    elif change == "tag removed":
+        story.tags.remove(tag)
+    elif change == "stories cleared from the organization's side":
+        organization.articles.clear()
+    else:
+        story.bylines.get(position=2).delete()
 
     page = assert_same_page(client, story)
-    assert page.count('rel="tag"') == 1
+    assert ("Nueva Organización" in page) == (change == "story added to an organization")
+
+
+def test_editing_a_correction_rewrites_the_page(client):
+    story = rich_story(1)
+    correction = story.corrections.filter(superseded_by=None).first()
+    correction.text = "Texto de la corrección corregido."
+    correction.save()
+
+    assert "Texto de la corrección corregido." in assert_same_page(client, story)
 
 
 def test_a_correction_and_a_new_picture_rewrite_the_page(client):
@@ -239,11 +271,14 @@ def test_drafts_never_enter_the_read_model_and_previews_show_the_draft(client):
 
 def test_write_every_page_fills_the_table_for_stories_written_without_signals():
     stories = [rich_story(1, section=CategoryFactory()) for _ in range(2)]
+    withdrawn = ArticleFactory()
     draft = ArticleFactory(draft=True)
-    StoryPage.objects.all().delete()
+    # update() sends no signals: one story lost its row, one was taken down behind its back.
+    StoryPage.objects.filter(pk=stories[0].pk).delete()
+    Article.objects.filter(pk=withdrawn.pk).update(status=Article.Status.UNPUBLISHED)
 
     written = story_pages.write_every_page()
 
     assert written == Article.objects.filter(status=Article.Status.PUBLISHED).count()
     assert set(StoryPage.objects.values_list("pk", flat=True)) >= {s.pk for s in stories}
-    assert not StoryPage.objects.filter(pk=draft.pk).exists()
+    assert not StoryPage.objects.filter(pk__in=[draft.pk, withdrawn.pk]).exists()
