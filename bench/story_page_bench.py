@@ -77,7 +77,7 @@ def main():
     client = Client()
     client.get(addresses.pop(), HTTP_HOST="localhost")  # the lists read once per change
     rounds = [one_round(client, addresses) for _ in range(args.rounds)]
-    page, templates, queries = (statistics.median(column) for column in zip(*rounds))
+    page, templates, queries = (statistics.median(column) for column in zip(*rounds, strict=True))
     spread = ", ".join(f"{ms:.2f}" for ms, _t, _q in rounds)
     print(
         f"{len(addresses)} uncached story pages on {connection.vendor}, median of {args.rounds}"
