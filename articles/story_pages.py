@@ -1,5 +1,5 @@
 """The story page's read model (``StoryPage``): written when a story or anything its page
-shows changes, read by the page in one query.
+shows changes, read back by ``story_page_reads``.
 
 A published story's row holds its columns, its section, its byline rows with their people,
 its tags, organizations and current corrections, and its lead image with the renditions, as
@@ -20,12 +20,11 @@ applied again when the row is read (a scheduled story's row waits for its time).
 from datetime import datetime
 
 from django.apps import apps as installed_apps
-from django.db import DEFAULT_DB_ALIAS
+from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.db.models import QuerySet
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete
 from taggit.models import Tag
 
-from . import page_tags
 from .models import (
     Article,
     Author,
@@ -38,93 +37,15 @@ from .models import (
     StoryPage,
     TaggedArticle,
 )
-from .page_relations import ATTRIBUTES, instance_of, loaded, relation_rows
-from .prepared_statements import planned_once
+from .page_relations import relation_rows
 from .querysets import NEVER_PRINTED
+from .story_page_reads import time_fields
 
 RELATIONS = ("bylines", "tags", "organizations", "corrections")
 # Stories written per round of queries when many are (re)written at once.
 BATCH = 500
-
-
-# Reading.
-
-
-def published_story(slug: str) -> Article | None:
-    """The published story with this slug as its page prints it (None if readers may not
-    see one): one query, a prepared statement by the unique slug."""
-    visible = Article.objects.published().filter(slug=slug).values("pk")
-    rows = StoryPage.objects.filter(article__in=visible).values_list("story", "lead_image")
-    with planned_once(rows.db):
-        found = list(rows[:1])
-    if not found:
-        return None
-    story, picture = found[0]
-    article = _story_from(story, picture, rows.db)
-    page_tags.shows_stories([article])
-    return article
-
-
-def attach_lead_images(stories) -> None:
-    """Give stories read without their pictures (related stories, "More from") their lead
-    images with renditions, from their rows: one query for all of them."""
-    ids = [story.pk for story in stories if story.lead_image_id]
-    if not ids:
-        return
-    rows = StoryPage.objects.filter(article_id__in=ids).values_list("article_id", "lead_image")
-    pictures = dict(rows)
-    for story in stories:
-        picture = pictures.get(story.pk)
-        if story.lead_image_id and picture is not None:
-            story.lead_image = _image_from(picture, rows.db)
-
-
-def _story_from(story: dict, picture: dict | None, using) -> Article:
-    article = _instance(Article, story["fields"], using)
-    if story["section"] is not None:
-        article.category = _instance(Category, story["section"], using)
-    if picture is not None:
-        article.lead_image = _image_from(picture, using)
-    for relation, rows in story["relations"].items():
-        setattr(
-            article,
-            ATTRIBUTES[relation],
-            [instance_of(relation, article.pk, _row_from(row), using) for row in rows],
-        )
-    return article
-
-
-def _image_from(picture: dict, using) -> Image:
-    """The lead image with its renditions where ``image.renditions.all()`` finds them, as
-    after ``prefetch_related("renditions")``."""
-    image = _instance(Image, picture["image"], using)
-    renditions = image.renditions.all()
-    renditions._result_cache = [_instance(Rendition, row, using) for row in picture["renditions"]]
-    renditions._prefetch_done = True
-    image._prefetched_objects_cache = {"renditions": renditions}
-    return image
-
-
-def _instance(model, values: dict, using):
-    """A model instance from the stored columns (times stored as ISO 8601 text)."""
-    for name in _time_fields(model) & values.keys():
-        if values[name] is not None:
-            values[name] = datetime.fromisoformat(values[name])
-    return loaded(model, using, **values)
-
-
-def _row_from(row: dict) -> dict:
-    if row["moment"] is not None:
-        row["moment"] = datetime.fromisoformat(row["moment"])
-    return row
-
-
-def _time_fields(model) -> set[str]:
-    return {
-        field.attname
-        for field in model._meta.concrete_fields
-        if field.get_internal_type() == "DateTimeField"
-    }
+# The PostgreSQL advisory lock that writers of the read model take until their commit.
+WRITERS_LOCK = 0x5709_9A6E
 
 
 # Writing.
@@ -134,11 +55,32 @@ def write_pages(story_ids, *, using=DEFAULT_DB_ALIAS, models=installed_apps) -> 
     """Write the rows of these stories as they are now: published ones (re)written, any
     other's row removed. A few queries per ``BATCH`` stories, whatever they show.
 
+    ``story_ids``: ids, or a query of them, read once no other writer is at work.
     ``models``: the app registry to read through (a migration passes its own).
     """
-    story_ids = list(dict.fromkeys(story_ids))
-    for start in range(0, len(story_ids), BATCH):
-        _write_batch(story_ids[start : start + BATCH], using, models)
+    with transaction.atomic(using=using):
+        # Even with nothing to write: the change that found no rows to rewrite must still
+        # keep a story written meanwhile from reading what it changed before it commits.
+        _one_writer_at_a_time(using)
+        story_ids = list(dict.fromkeys(story_ids))
+        for start in range(0, len(story_ids), BATCH):
+            _write_batch(story_ids[start : start + BATCH], using, models)
+
+
+def _one_writer_at_a_time(using) -> None:
+    """Wait until no other transaction that wrote rows is still open, and keep the others
+    waiting until this one ends.
+
+    A row copies other rows (a person's name, a section's): without this, a story published
+    while its author is renamed in another transaction would be written with the old name
+    (neither sees the other's change before its commit), and its row would stay stale. With
+    it, each writer reads after the previous one committed (PostgreSQL reads what is committed
+    at each statement). SQLite lets one transaction write at a time anyway.
+    """
+    connection = connections[using]
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [WRITERS_LOCK])
 
 
 def write_every_page(*, using=DEFAULT_DB_ALIAS, models=installed_apps) -> int:
@@ -221,7 +163,7 @@ def _columns(model) -> list[str]:
 
 
 def _to_json(model, row: dict) -> dict:
-    for name in _time_fields(model) & row.keys():
+    for name in time_fields(model) & row.keys():
         if row[name] is not None:
             row[name] = row[name].isoformat()
     return row
@@ -258,7 +200,7 @@ def _links_m2m_changed(sender, instance, action, reverse, pk_set, **kwargs):
     """Tags or organizations added to or removed from stories, from either side."""
     if action == "pre_clear" and reverse:
         # The stories are unknown after the clear: name them now.
-        instance._cleared_stories = _stories_of(sender, instance)
+        instance._cleared_stories = list(_stories_of(sender, instance))
     if action not in ("post_add", "post_remove", "post_clear"):
         return
     if not reverse:
@@ -269,9 +211,10 @@ def _links_m2m_changed(sender, instance, action, reverse, pk_set, **kwargs):
         write_pages(pk_set or ())
 
 
-def _stories_of(sender, instance) -> list[int]:
+def _stories_of(sender, instance) -> QuerySet:
     """The stories with a page row that show this author, tag, organization, section or
-    picture (``sender``: what it is, or the link table it is reached through)."""
+    picture (``sender``: what it is, or the link table it is reached through), as a query
+    that ``write_pages`` runs once it holds the writers' lock."""
     lookup = {
         Author: "article__bylines__author",
         Tag: "article__tagged_items__tag",
@@ -281,7 +224,7 @@ def _stories_of(sender, instance) -> list[int]:
         Category: "article__category",
         Image: "article__lead_image",
     }[sender]
-    return list(StoryPage.objects.filter(**{lookup: instance.pk}).values_list("pk", flat=True))
+    return StoryPage.objects.filter(**{lookup: instance.pk}).values_list("pk", flat=True)
 
 
 def _subject_changed(sender, instance, **kwargs):
@@ -291,7 +234,7 @@ def _subject_changed(sender, instance, **kwargs):
 
 def _organization_going(sender, instance, **kwargs):
     # Its links go without signals: name the stories now, rewrite them once it is gone.
-    instance._shown_by = _stories_of(Organization, instance)
+    instance._shown_by = list(_stories_of(Organization, instance))
 
 
 def _organization_gone(sender, instance, **kwargs):

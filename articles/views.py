@@ -17,7 +17,7 @@ from django.views.decorators.cache import never_cache
 from reversion.models import Version
 from taggit.models import Tag
 
-from . import front_pages, previews, search, story_pages
+from . import front_pages, previews, search, story_page_reads
 from .canonical import absolute_url
 from .context_processors import navigation_sections
 from .forms import SearchFiltersForm
@@ -152,7 +152,7 @@ class ArticleDetailView(generic.DetailView):
 
     def get_object(self, queryset=None):
         """The story as its page prints it, from its read model (``story_pages``)."""
-        story = story_pages.published_story(self.kwargs["slug"])
+        story = story_page_reads.published_story(self.kwargs["slug"])
         if story is None:
             raise Http404
         return story
@@ -187,7 +187,7 @@ def around_the_story(story) -> dict:
     more = Article.objects.newest_in_section_of(
         story, limit=RELATED_STORIES, leave_out=[other.pk for other in related]
     )
-    story_pages.attach_lead_images([*related, *more])
+    story_page_reads.attach_lead_images([*related, *more])
     return {"related_articles": related, "more_in_section": more, "share_links": share_links(story)}
 
 

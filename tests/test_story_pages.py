@@ -2,9 +2,11 @@
 story's own rows give, byte for byte, after every kind of change, in a fixed number of
 queries; drafts and previews never touch it."""
 
+import threading
 from datetime import timedelta
 
 import pytest
+from django.db import connection, transaction
 from django.shortcuts import render
 from django.test import RequestFactory
 from django.urls import reverse
@@ -12,7 +14,7 @@ from django.utils import timezone
 
 from articles import story_pages
 from articles.images import library_images
-from articles.models import Article, StoryPage
+from articles.models import Article, Author, StoryPage
 from articles.publishing import add_correction, publish_article, unpublish_article
 from articles.sharing import share_links
 from articles.views import RELATED_STORIES
@@ -282,3 +284,38 @@ def test_write_every_page_fills_the_table_for_stories_written_without_signals():
     assert written == Article.objects.filter(status=Article.Status.PUBLISHED).count()
     assert set(StoryPage.objects.values_list("pk", flat=True)) >= {s.pk for s in stories}
     assert not StoryPage.objects.filter(pk__in=[draft.pk, withdrawn.pk]).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_story_published_while_its_author_is_renamed_gets_the_new_name():
+    """Two transactions on PostgreSQL: one renames a person without signals and rewrites the
+    rows it knows of; the other publishes a story they sign meanwhile. Whichever writes
+    second must read after the other's commit, or the new story keeps the old name."""
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite lets one transaction write at a time")
+    author = AuthorFactory(name="Nombre Viejo")
+    story = ArticleFactory(draft=True, authors=[author])
+    renamed, published = threading.Event(), threading.Event()
+
+    def rename():
+        try:
+            with transaction.atomic():
+                Author.objects.filter(pk=author.pk).update(name="Nombre Nuevo")
+                shown_by = StoryPage.objects.filter(article__bylines__author=author)
+                story_pages.write_pages(shown_by.values_list("pk", flat=True))
+                renamed.set()
+                published.wait(timeout=3)  # the other finished, or it waits for this commit
+        finally:
+            connection.close()
+
+    renaming = threading.Thread(target=rename)
+    renaming.start()
+    assert renamed.wait(timeout=10)
+    story.status = Article.Status.PUBLISHED
+    story.published_at = timezone.now() - timedelta(minutes=1)
+    story.save()
+    published.set()
+    renaming.join()
+
+    (row,) = StoryPage.objects.filter(pk=story.pk).values_list("story", flat=True)
+    assert [byline["name"] for byline in row["relations"]["bylines"]] == ["Nombre Nuevo"]
