@@ -15,6 +15,10 @@ connected in ``ArticlesConfig.ready()`` hear every save of a story, a byline, a 
 organization, a section, a person, a correction or a picture; bulk writers that send no
 signals call ``write_pages`` themselves. Drafts never get a row: the publishing rule is
 applied again when the row is read (a scheduled story's row waits for its time).
+
+A row keeps every column of the story but those no page prints (``NEVER_PRINTED``). A
+migration that adds a column readers see should call ``write_every_page`` (as ``0020``
+does): until a row is rewritten, the page reads that column with a query of its own.
 """
 
 from datetime import datetime
