@@ -8,10 +8,11 @@ class ArticlesConfig(AppConfig):
     verbose_name = _("Newsroom")
 
     def ready(self):
-        from . import cache_tags, search
+        from . import cache_tags, search, story_pages
 
         search.connect_index_receivers()
         cache_tags.connect_receivers()
+        story_pages.connect_receivers()
 
         from .revisions import register_models
 

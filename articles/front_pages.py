@@ -1,5 +1,5 @@
 """What the fronts show: the places editors chose, filled up by the newest stories, the
-section blocks of the home page, the images of side lists, and the breaking-news banner.
+section blocks of the home page and the breaking-news banner.
 
 Decided at read time: a place whose story readers may not see (``published()``, the one rule)
 or whose pin has ended is filled by the newest stories, with no job to run. Every read here
@@ -13,7 +13,6 @@ from django.db.models.functions import RowNumber
 from django.utils import timezone
 
 from . import page_tags, tag_versions
-from .images import library_images
 from .models import Article, BreakingNews, Category, FrontSlot, Image
 from .models.fronts import FRONT_PLACES
 from .related_stories import RELATED_WINDOW
@@ -100,15 +99,6 @@ def section_blocks(sections: list[Category], *, leave_out=()) -> list[tuple[Cate
     for story in Article.objects.published().for_listing().filter(pk__in=ids).newest_first():
         by_section.setdefault(story.category_id, []).append(story)
     return [(section, by_section[section.pk]) for section in sections if section.pk in by_section]
-
-
-def attach_lead_images(stories) -> None:
-    """Give stories read without their pictures (related stories, "More from") their lead
-    images with renditions: two queries for all of them."""
-    images = library_images({story.lead_image_id for story in stories if story.lead_image_id})
-    for story in stories:
-        if story.lead_image_id in images:
-            story.lead_image = images[story.lead_image_id]
 
 
 def breaking_news(now=None) -> BreakingNews | None:

@@ -68,9 +68,8 @@ def attach_relations(stories, relations, *, using) -> None:
     if not stories:
         return
     lists = {relation: {story.pk: [] for story in stories} for relation in relations}
-    for story_id, relation, rank, *columns, moment in _rows(stories, relations, using):
-        row = dict(zip(COLUMNS, columns, strict=True), rank=rank, moment=moment)
-        lists[relation][story_id].append(_INSTANCES[relation](story_id, row, using))
+    for story_id, relation, row in relation_rows([story.pk for story in stories], relations, using):
+        lists[relation][story_id].append(instance_of(relation, story_id, row, using))
     for story in stories:
         for relation in relations:
             setattr(story, ATTRIBUTES[relation], lists[relation][story.pk])
@@ -83,7 +82,21 @@ def articles_models(*names: str) -> list:
     return [apps.get_model("articles", name) for name in names]
 
 
-def _rows(stories, relations, using):
+def relation_rows(story_ids, relations, using):
+    """(story id, relation, row) for every row of these relations of these stories, in the
+    order pages print them; a row is a dict of ``COLUMNS``, ``rank`` and ``moment`` (a time),
+    which ``instance_of`` turns into the model instance a template reads."""
+    for story_id, relation, rank, *columns, moment in _rows(story_ids, relations, using):
+        yield story_id, relation, dict(zip(COLUMNS, columns, strict=True), rank=rank, moment=moment)
+
+
+def instance_of(relation: str, story_id, row: dict, using):
+    """The byline (with its author), tag, organization or correction a row of
+    ``relation_rows`` stands for, as if read by the ORM."""
+    return _INSTANCES[relation](story_id, row, using)
+
+
+def _rows(story_ids, relations, using):
     """(story id, relation, rank, *COLUMNS, moment) for every row of these relations, sorted
     by relation, then rank, then name in the database's collation, then time, then id."""
     Article, Author, Byline, Correction, Organization, TaggedArticle = articles_models(
@@ -91,7 +104,7 @@ def _rows(stories, relations, using):
     )
 
     connection = connections[using]
-    story_ids = [story.pk for story in stories]
+    story_ids = list(story_ids)
     placeholders = ", ".join(["%s"] * len(story_ids))
     models = {
         "byline": Byline,

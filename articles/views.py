@@ -17,7 +17,7 @@ from django.views.decorators.cache import never_cache
 from reversion.models import Version
 from taggit.models import Tag
 
-from . import front_pages, previews, search
+from . import front_pages, previews, search, story_page_reads
 from .canonical import absolute_url
 from .context_processors import navigation_sections
 from .forms import SearchFiltersForm
@@ -150,14 +150,16 @@ class ArticleDetailView(generic.DetailView):
     context_object_name = "article"
     template_name = "articles/article_detail.html"
 
-    def get_queryset(self):
-        return Article.objects.published().for_detail()
+    def get_object(self, queryset=None):
+        """The story as its page prints it, from its read model (``story_pages``)."""
+        story = story_page_reads.published_story(self.kwargs["slug"])
+        if story is None:
+            raise Http404
+        return story
 
     def get(self, request, *args, **kwargs):
         try:
-            # Found by its unique slug: one plan serves every story.
-            with planned_once():
-                self.object = self.get_object()
+            self.object = self.get_object()
         except Http404:
             if Article.objects.withdrawn().filter(slug=kwargs["slug"]).exists():
                 return render(request, "410.html", status=410)
@@ -179,13 +181,13 @@ class ArticleDetailView(generic.DetailView):
 def around_the_story(story) -> dict:
     """What the story page shows around a story: related stories and "More from" its section,
     with their pictures, and the share links."""
-    # Chosen among the newest stories kept for the content generation: no query, whatever
-    # the story; then their pictures, two queries for both lists.
+    # Chosen among the newest stories kept until a change readers see: no query, whatever
+    # the story; then their pictures from their read-model rows, one query for both lists.
     related = Article.objects.related_to(story, limit=RELATED_STORIES)
     more = Article.objects.newest_in_section_of(
         story, limit=RELATED_STORIES, leave_out=[other.pk for other in related]
     )
-    front_pages.attach_lead_images([*related, *more])
+    story_page_reads.attach_lead_images([*related, *more])
     return {"related_articles": related, "more_in_section": more, "share_links": share_links(story)}
 
 

@@ -3,7 +3,8 @@
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/newsroom_bench \\
         python bench/seed.py --count 100000 --paths /tmp/bench/newsroom_paths.txt
 
-``--quick`` seeds 1,000. The database is migrated and emptied of stories first. Bodies are
+``--quick`` seeds 1,000; ``--pictures N`` stores N library images (into ``MEDIA_ROOT``) and
+leads every other story with one. The database is migrated and emptied of stories first. Bodies are
 Spanish Markdown with links to the organizations' sites; each distinct body is rendered once
 through ``rendering.render_markdown`` (the site's only renderer) and shared by the stories that
 use it; rows go in with ``bulk_create``, then the search index is built in one pass. Every story
@@ -11,6 +12,7 @@ has 1-3 authors, 2-4 tags and 0-2 organizations; a few are scheduled for tomorro
 """
 
 import argparse
+import io
 import os
 import random
 import sys
@@ -26,12 +28,14 @@ import django  # noqa: E402
 
 django.setup()
 
+from django.core.files.uploadedfile import SimpleUploadedFile  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 from django.utils import timezone  # noqa: E402
 from taggit.models import Tag  # noqa: E402
 
-from articles import cache_tags, rendering, search  # noqa: E402
+from articles import cache_tags, rendering, search, story_pages  # noqa: E402
+from articles.images import store_uploaded_image  # noqa: E402
 from articles.models import (  # noqa: E402
     Article,
     ArticleSearchEntry,
@@ -40,6 +44,7 @@ from articles.models import (  # noqa: E402
     Category,
     Organization,
     OrganizationDomain,
+    StoryPage,
     TaggedArticle,
 )
 
@@ -129,7 +134,7 @@ def empty_the_archive() -> None:
         if connection.vendor == "postgresql":
             cursor.execute("TRUNCATE articles_article RESTART IDENTITY CASCADE")
             return
-        for model in (TaggedArticle, Byline, Article.organizations.through):
+        for model in (TaggedArticle, Byline, Article.organizations.through, StoryPage):
             cursor.execute(f"DELETE FROM {model._meta.db_table}")
         cursor.execute(f"DELETE FROM {ArticleSearchEntry._meta.db_table}")
         cursor.execute(f"DELETE FROM {Article._meta.db_table}")
@@ -160,9 +165,25 @@ def subjects(rng: random.Random):
     return sections, authors, tags, organizations
 
 
-def seed(count: int, rng: random.Random) -> list[Article]:
-    """Insert ``count`` stories with their bylines, tags and organizations; returns a sample."""
+def library_pictures(count: int) -> list:
+    """``count`` library images stored the admin's way (checked, renditions made): generated
+    gradients, each a different size."""
+    from PIL import Image as PillowImage
+
+    pictures = []
+    for n in range(count):
+        buffer = io.BytesIO()
+        PillowImage.linear_gradient("L").resize((800 + n, 600)).convert("RGB").save(buffer, "JPEG")
+        upload = SimpleUploadedFile(f"foto-{n}.jpg", buffer.getvalue())
+        pictures.append(store_uploaded_image(file=upload, alt=f"Foto {n}", credit="Archivo"))
+    return pictures
+
+
+def seed(count: int, rng: random.Random, *, pictures: int = 0) -> list[Article]:
+    """Insert ``count`` stories with their bylines, tags and organizations, every other one
+    led by one of ``pictures`` library images; returns a sample."""
     sections, authors, tags, organizations = subjects(rng)
+    images = library_pictures(pictures)
     bodies = rendered_bodies(rng)
     now = timezone.now()
     sample = []
@@ -188,6 +209,7 @@ def seed(count: int, rng: random.Random) -> list[Article]:
                     status=Article.Status.PUBLISHED,
                     published_at=published_at,
                     category=rng.choice(sections),
+                    lead_image=images[n % len(images)] if images and n % 2 == 0 else None,
                 )
             )
         with transaction.atomic():
@@ -218,6 +240,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--count", type=int, default=100_000)
     parser.add_argument("--quick", action="store_true", help="seed 1,000 stories")
+    parser.add_argument(
+        "--pictures", type=int, default=0, help="library images leading every other story"
+    )
     parser.add_argument("--paths", help="write the sampled story addresses to this file")
     args = parser.parse_args()
     count = 1_000 if args.quick else args.count
@@ -226,18 +251,20 @@ def main() -> None:
 
     started = time.perf_counter()
     empty_the_archive()
-    sample = seed(count, rng)
+    sample = seed(count, rng, pictures=args.pictures)
     inserted = time.perf_counter() - started
     # One statement on PostgreSQL (the ids as a subquery), chunks of rows on SQLite.
     search.update_search_index(Article.objects.values_list("pk", flat=True))
     indexed = time.perf_counter() - started
+    story_pages.write_every_page()  # the story pages' read model, as after a migration
+    paged = time.perf_counter() - started
     cache_tags.everything_changed()  # bulk_create sends no signals: drop every cached page
     with connection.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE" if connection.vendor == "postgresql" else "ANALYZE")
     print(
-        f"seeded {count:,} stories on {connection.vendor} in {indexed:.1f} s "
-        f"({indexed / count * 1000:.2f} ms/story; rows {inserted:.1f} s, "
-        f"search index {indexed - inserted:.1f} s)"
+        f"seeded {count:,} stories on {connection.vendor} in {paged:.1f} s "
+        f"({paged / count * 1000:.2f} ms/story; rows {inserted:.1f} s, "
+        f"search index {indexed - inserted:.1f} s, story pages {paged - indexed:.1f} s)"
     )
     if args.paths:
         addresses = [story.get_absolute_url() for story in sample]

@@ -31,9 +31,10 @@ def test_a_story_page_is_read_with_prepared_statements(client):
     assert client.get(story.get_absolute_url()).status_code == 200
 
     prepared = prepared_statements()
-    # The story found by its slug, and its bylines, tags, organizations and corrections.
-    assert any('"articles_article"."slug" = $' in statement for statement in prepared), prepared
-    assert any("'bylines'" in statement for statement in prepared), prepared
+    # The story's row of the read model, which holds its bylines, tags, organizations and
+    # corrections, found by the story's slug.
+    rows = [statement for statement in prepared if '"articles_storypage"' in statement]
+    assert any('"slug" = $' in statement for statement in rows), prepared
 
 
 def test_home_and_section_lists_are_read_with_prepared_statements(client):

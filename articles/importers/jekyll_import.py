@@ -27,7 +27,7 @@ from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from .. import cache_tags, search
+from .. import cache_tags, search, story_pages
 from ..images.library import ImageNotStored, store_uploaded_image
 from ..models import Article, ArticlePath, Byline, Image, TaggedArticle
 from ..models.stories import refuse_null_characters
@@ -393,6 +393,7 @@ class JekyllImporter:
             )
             if changed:
                 # bulk_update sends no signal: readers may have been served the old links.
+                story_pages.write_pages([article.pk for article in changed])
                 cache_tags.stories_rewritten(changed)
 
     def _new_addresses(self, articles: list[Article], by_name: dict[str, str]) -> dict[str, str]:

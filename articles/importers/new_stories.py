@@ -4,7 +4,7 @@ The importer checks and renders every new post in Python first (``NewStory`` is 
 then ``write_new_stories`` writes the whole batch with ``bulk_create``. Bulk writes send no
 model signals, so this module does by hand what a story saved on its own gets from
 ``Article.save``, ``publishing`` and the receivers: the workflow audit row and state, one
-revision per story, the search index and the page cache.
+revision per story, the search index, the story pages' read model and the page cache.
 """
 
 from dataclasses import dataclass, field
@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from django.db import transaction
 from taggit.models import Tag
 
-from .. import cache_tags, search
+from .. import cache_tags, search, story_pages
 from ..models import Article, ArticlePath, Author, Byline, Organization, TaggedArticle
 from ..publishing import record_publications
 from ..rendering import domain_and_parents, linked_hosts
@@ -67,6 +67,7 @@ def write_new_stories(stories: list[NewStory]) -> BatchResult:
     search.update_search_index([story.article.pk for story in stories])
     published = [story.article for story in stories if story.publish]
     if published:
+        story_pages.write_pages([article.pk for article in published])
         cache_tags.stories_entered_lists(published)
     return result
 

@@ -12,7 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
-from articles import cache_tags
+from articles import cache_tags, story_pages
 from articles.images import store_uploaded_image
 from articles.importers.jekyll import as_list, parse_post, resolve_liquid, split_authors
 from articles.models import (
@@ -116,7 +116,9 @@ class Command(BaseCommand):
         # Loading the demo is not an edit: the story was last changed when it was published.
         Article.objects.filter(pk=article.pk).update(updated_at=publish_at)
         article.updated_at = publish_at
-        cache_tags.everything_changed()  # update() sends no signals
+        # update() sends no signals: the page cache and the story's read model hear it here.
+        cache_tags.everything_changed()
+        story_pages.write_pages([article.pk])
         return article
 
     def load_images(self, path: Path) -> None:
@@ -133,6 +135,8 @@ class Command(BaseCommand):
             if article.lead_image_id != image.pk:
                 article.lead_image = image
                 article.save()
+            else:  # update() sends no signals: the story's read model shows the new details.
+                story_pages.write_pages([article.pk])
 
     def arrange_fronts(self) -> None:
         """The home page and a section's page lead with stories an editor chose."""

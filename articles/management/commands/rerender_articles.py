@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand
 
-from articles import cache_tags
+from articles import cache_tags, story_pages
 from articles.models import Article
 
 
@@ -12,7 +12,7 @@ class Command(BaseCommand):
     )
 
     def handle(self, *args, **options):
-        changed = 0
+        changed = []
         for article in Article.objects.only("id", "body", "body_html").iterator(chunk_size=500):
             before = article.body_html
             article.render_body()
@@ -22,8 +22,11 @@ class Command(BaseCommand):
                     word_count=article.word_count,
                     reading_time=article.reading_time,
                 )
-                changed += 1
+                changed.append(article.pk)
         if changed:
-            # update() sends no signals: the page cache must hear of the new HTML here.
+            # update() sends no signals: the page cache and the read model hear of it here.
+            story_pages.write_pages(changed)
             cache_tags.everything_changed()
-        self.stdout.write(self.style.SUCCESS(f"Re-rendered {changed} stories whose HTML changed."))
+        self.stdout.write(
+            self.style.SUCCESS(f"Re-rendered {len(changed)} stories whose HTML changed.")
+        )

@@ -1,0 +1,28 @@
+"""The story page's read model: a row per published story holding what its page prints."""
+
+from django.db import models
+
+from .stories import Article
+
+
+class StoryPage(models.Model):
+    """Everything a published story's page prints about it, written when the story or
+    anything it shows changes (``articles/story_pages.py``, the one writer and reader), so
+    the page reads it in one query instead of five. Not an editor's table: drafts, scheduled
+    stories' previews and the admin never read it."""
+
+    article = models.OneToOneField(
+        Article, on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+    # The story's columns, its section, byline rows, tags, organizations and current
+    # corrections (see ``story_pages``).
+    story = models.JSONField()
+    # The lead image with its renditions; also what other stories' pages show of this one
+    # when they list it as related.
+    lead_image = models.JSONField(null=True)
+
+    class Meta:
+        db_table = "articles_storypage"
+
+    def __str__(self):
+        return f"story page {self.article_id}"
