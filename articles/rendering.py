@@ -17,6 +17,7 @@ import nh3
 from django.conf import settings
 from django.urls import Resolver404, resolve
 from django.utils.translation import gettext_lazy as _
+from markdown.extensions.toc import slugify as toc_slugify
 
 from . import render_worker
 from .markdown_guard import MarkdownRefused, check_markdown
@@ -32,9 +33,44 @@ MARKDOWN_EXTENSIONS = [
     "markdown.extensions.sane_lists",
     "markdown.extensions.abbr",
     "markdown.extensions.def_list",
+    # Every heading gets an id (a reader can link to it); a paragraph of just ``[TOC]`` (what
+    # the Jekyll import makes of kramdown's ``{:toc}``) becomes a list of links to them.
+    "markdown.extensions.toc",
 ]
+# The ids the public pages give their own elements (the skip link's target, the story's
+# tags, share and correction boxes...): a heading called "Main" must not take one.
+# ``tests/test_rendering.py`` reads them from a rendered story page.
+PAGE_ELEMENT_IDS = frozenset(
+    {
+        "main",
+        "story-tags",
+        "story-corrections",
+        "story-organizations",
+        "share-title",
+        "share-address",
+        "more-in-section",
+        "more-in-section-title",
+        "related-stories-title",
+        "site-search-q",
+        "front-rail-title",
+    }
+)
+# A correction's own anchor (``correccion-12``) is one too.
+_PAGE_ELEMENT_ID_PATTERN = re.compile(r"correccion-\d+")
+
+
+def heading_id(text: str, separator: str) -> str:
+    """A heading's id: Python-Markdown's slug of its text (letters, digits and hyphens, so no
+    colon: footnotes' ``fn:1`` and ``fnref:1`` are never taken), kept clear of the page's own
+    ids. The toc extension numbers repeated ones."""
+    slug = toc_slugify(text, separator)
+    taken = slug in PAGE_ELEMENT_IDS or _PAGE_ELEMENT_ID_PATTERN.fullmatch(slug)
+    return f"{slug}{separator}1" if taken else slug
+
+
 MARKDOWN_EXTENSION_CONFIGS = {
     "markdown.extensions.footnotes": {"BACKLINK_TITLE": ""},
+    "markdown.extensions.toc": {"slugify": heading_id, "toc_class": "toc"},
 }
 
 ALLOWED_TAGS = {

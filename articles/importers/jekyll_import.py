@@ -250,7 +250,8 @@ class JekyllImporter:
             if slug not in existing:
                 return Article(slug=slug)
         raise jekyll.JekyllPostError(
-            f"every address for “{candidates[0]}” is taken by other stories"
+            gettext("every address for “%(slug)s” is taken by other stories")
+            % {"slug": candidates[0]}
         )
 
     def _update_article(self, article: Article, post: ReadPost) -> None:

@@ -27,7 +27,7 @@ from .assets import AssetCopier
 from .report import ImportReport
 
 # Bump when the importer's output changes, so a re-run updates stories it imported before.
-IMPORTER_VERSION = "2"
+IMPORTER_VERSION = "3"
 POST_SUFFIXES = {".md", ".markdown", ".mkdown", ".mkdn", ".mkd", ".html"}
 KNOWN_KEYS = {
     "title", "description", "tagline", "category", "categories", "tag", "tags", "author",
@@ -180,7 +180,9 @@ class PostReader:
         try:
             data = path.read_bytes()
         except OSError as error:
-            raise jekyll.JekyllPostError(f"the file cannot be read: {error.strerror}") from error
+            raise jekyll.JekyllPostError(
+                gettext("the file cannot be read (%(reason)s)") % {"reason": error.strerror}
+            ) from error
         ahead = self._read_ahead.pop(source, None)
         identity = _identity(source)
         fingerprint = self._fingerprint(data)
@@ -235,9 +237,7 @@ class PostReader:
         body = jekyll.resolve_liquid(
             post.body, page=post.front_matter, site=self.config.raw, notes=notes
         )
-        toc_notes = []
-        body = jekyll.kramdown_to_markdown(body, notes=toc_notes)
-        notes += toc_notes
+        body = jekyll.kramdown_to_markdown(body)
         notes = [(post.body_line - 1 + line, text) for line, text in notes]
         body = _without_repeated_title(body, str(post.front_matter.get("title") or ""))
         body, missing = self.assets.localize(body)
@@ -259,7 +259,7 @@ class PostReader:
                 source, gettext("no title; using “%(title)s”") % {"title": headline}, "no_title"
             )
         if len(headline) > Article._meta.get_field("headline").max_length:
-            raise jekyll.JekyllPostError("the title is longer than 300 characters")
+            raise jekyll.JekyllPostError(gettext("the title is longer than 300 characters"))
         body, missing, notes = post.localized or self.body_of(post.post)
         for line, text in notes:
             self.report.warn(
@@ -290,6 +290,11 @@ class PostReader:
         article.summary = summary
         article.body = body
         article.published_at = plan.when
+        # What a Jekyll theme, jekyll-feed and jekyll-sitemap make of these keys, in Liquid's
+        # truth: only a missing key or ``false`` is false (the string "false" is true).
+        article.revised_at = self._revised_at(meta, source) or plan.when
+        article.listed = meta.get("hidden") in (None, False)
+        article.in_sitemaps = meta.get("sitemap") is not False
         article.import_metadata = {
             "jekyll_id": post.identity,
             "source": source,
@@ -310,6 +315,16 @@ class PostReader:
             )
         plan.tag_names = jekyll.front_matter_list(meta, "tag", "tags") + extra_categories
         return plan
+
+    def _revised_at(self, meta: dict, source: str) -> datetime | None:
+        """``last_modified_at`` (jekyll-last-modified-at, jekyll-seo-tag, jekyll-sitemap and
+        jekyll-feed read it) as a moment in the blog's zone; one Jekyll cannot read is
+        reported and left out, the post is kept."""
+        try:
+            return _moment(jekyll.parse_front_matter_date(meta.get("last_modified_at")), self.zone)
+        except jekyll.JekyllPostError as error:
+            self.report.warn(source, str(error), "bad_last_modified")
+            return None
 
     def _split_summary(self, body: str, meta: dict) -> tuple[str, str]:
         """The body without its excerpt separator, and the summary: front matter's
@@ -374,7 +389,12 @@ def _identity(source: str) -> str:
 def _publication_time(meta: dict, file_date: date | None, zone: ZoneInfo) -> datetime | None:
     """The post's moment: its ``date`` (a zone of its own kept), else its file's day, at
     midnight in the blog's zone as Jekyll reads it."""
-    value = jekyll.parse_front_matter_date(meta.get("date")) or file_date
+    return _moment(jekyll.parse_front_matter_date(meta.get("date")) or file_date, zone)
+
+
+def _moment(value: date | datetime | None, zone: ZoneInfo) -> datetime | None:
+    """A front-matter date as a moment: a day is its midnight, a time without a zone is in
+    the blog's zone."""
     if value is None:
         return None
     if not isinstance(value, datetime):
