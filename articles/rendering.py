@@ -5,9 +5,9 @@ is allowed in Markdown, but everything goes through an nh3 allow-list afterwards
 event handlers, no style, no ``javascript:`` or ``data:`` URLs.
 """
 
-import functools
 import re
 import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from urllib.parse import urlsplit
@@ -111,6 +111,8 @@ _WORD = re.compile(r"\w+(?:[-'’]\w+)*")
 # An <img> as nh3 writes it: every attribute double-quoted, quotes inside escaped.
 _IMG_TAG = re.compile(r'<img((?:\s+[^\s=>]+(?:="[^"]*")?)*)\s*/?>')
 _LIBRARY_IMAGE_SRC = re.compile(r"^image:(\d+)$")
+# A body placing library images (``![alt](image:42)``) renders with the database's help.
+LIBRARY_IMAGE_MARK = "image:"
 
 
 def looks_like_link_target(href: str) -> bool:
@@ -197,7 +199,7 @@ def _convert(text: str, *, library_images: bool) -> str:
         # text places library images: those need the database, so that render is made here,
         # once the text is known to render in time. 0 turns the limit off.
         html = render_worker.call_within(seconds, _markdown_to_html, text) if seconds > 0 else None
-        if html is None or (library_images and "image:" in text):
+        if html is None or (library_images and LIBRARY_IMAGE_MARK in text):
             html = _renderer(library_images=library_images).convert(text)
     except (render_worker.TimeUp, RecursionError) as error:
         raise MarkdownRefused(
@@ -212,11 +214,31 @@ def _convert(text: str, *, library_images: bool) -> str:
     return html
 
 
-# The checks of one body (its links, then its images) each ask for it: render it once.
-@functools.lru_cache(maxsize=4)
+# The checks of one body (its links, then its images) each ask for it, and a body just
+# rendered for readers was made from it: render it once. The last few are kept.
+RECENT_RENDERS = 4
+_recent_unsafe_html: OrderedDict[str, str] = OrderedDict()
+_recent_lock = threading.Lock()
+
+
 def markdown_to_unsafe_html(text: str) -> str:
     """Markdown to HTML *before* sanitizing; only for inspecting links, never for output."""
-    return _convert(text, library_images=False)
+    with _recent_lock:
+        html = _recent_unsafe_html.get(text)
+    if html is None:
+        html = _convert(text, library_images=False)
+        remember_unsafe_html(text, html)
+    return html
+
+
+def remember_unsafe_html(text: str, html: str) -> None:
+    """Note ``markdown_to_unsafe_html(text)``, made elsewhere (by ``render_markdown`` or in
+    another process), so checking the body's links and images does not render it again."""
+    with _recent_lock:
+        _recent_unsafe_html[text] = html
+        _recent_unsafe_html.move_to_end(text)
+        while len(_recent_unsafe_html) > RECENT_RENDERS:
+            _recent_unsafe_html.popitem(last=False)
 
 
 def sanitize_html(html: str) -> str:
@@ -243,7 +265,12 @@ def render_markdown(text: str) -> str:
     Library images (``![alt](image:42)``) become responsive pictures here, at save time.
     Raises ``MarkdownRefused`` (a ``ValidationError``) for a body that cannot render safely.
     """
-    return sanitize_html(_convert(text, library_images=True))
+    html = _convert(text, library_images=True)
+    if LIBRARY_IMAGE_MARK not in (text or ""):
+        # The same HTML ``markdown_to_unsafe_html`` makes: the checks that follow a save
+        # (to-dos, link warnings) need no second render.
+        remember_unsafe_html(text or "", html)
+    return sanitize_html(html)
 
 
 def count_words(html: str) -> int:
