@@ -6,11 +6,11 @@ import time
 
 import pytest
 
+from articles import rendering
 from articles.importers import jekyll_import
 from articles.importers.jekyll_import import import_site
 from articles.importers.render_ahead import RenderAhead
 from articles.models import Article
-from articles import rendering
 from articles.rendering import markdown_to_unsafe_html, render_markdown
 
 pytestmark = pytest.mark.skipif(
