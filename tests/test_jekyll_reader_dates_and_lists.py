@@ -34,7 +34,7 @@ def blog(site):
         "2017-05-20-visible": ("Visible", ""),
         "2017-05-21-escondida": ("Escondida", "hidden: true\n"),
         "2017-05-22-sin-mapa": ("Sin mapa", "sitemap: false\n"),
-        "2017-05-23-revisada": ("Revisada", "last_modified_at: 2018-01-02 10:30:00\n"),
+        "2017-05-23-revisada": ("Revisada", "last_modified_at: 2018-01-02 10:30\n"),
         "2017-05-24-fecha-rara": ("Fecha rara", "last_modified_at: el lunes\n"),
     }
     for name, (title, extra) in posts.items():

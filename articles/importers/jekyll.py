@@ -14,7 +14,10 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import yaml
 from django.utils.translation import gettext
 
-_FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)\r?\n---[ \t]*(?:\r?\n|\Z)", re.DOTALL)
+# Jekyll's own rule: an empty front matter (``---`` then ``---``) counts, and ``...`` closes too.
+_FRONT_MATTER = re.compile(
+    r"\A---[ \t]*\r?\n(.*?)^(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)", re.DOTALL | re.MULTILINE
+)
 _FILENAME = re.compile(r"^(\d{4})-(\d{2})-(\d{2})-(.+?)\.(?:md|markdown|mkdown|mkdn|mkd|html)$")
 # libyaml's safe loader when PyYAML was built with it: the same YAML, ten times faster.
 _SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -439,6 +442,10 @@ def front_matter_list(front_matter: dict, singular: str, plural: str) -> list[st
     return items
 
 
+def _is_naive(value: datetime) -> bool:
+    return value.tzinfo is None or value.utcoffset() is None
+
+
 def _not_a_date(text: str) -> str:
     return gettext("the date “%(date)s” is not a date Jekyll understands") % {"date": text}
 
@@ -453,6 +460,12 @@ def parse_front_matter_date(value) -> datetime | date | None:
     """
     if value is None or value == "":
         return None
+    if isinstance(value, datetime) and _is_naive(value):
+        # YAML read a timestamp (it has seconds). Ruby's YAML reads one without a zone as
+        # UTC and Jekyll keeps that moment, whatever the site's zone (a real ``jekyll
+        # build`` puts 2014-07-08 23:30:00 of a London blog on 9 July); a quoted or shorter
+        # one is a string, read below in the site's zone.
+        return value.replace(tzinfo=UTC)
     if isinstance(value, datetime | date):
         return value
     text = str(value).strip()

@@ -342,7 +342,10 @@ class PostReader:
         local_when = plan.when.astimezone(self.zone)
         # Jekyll drops the trailing dots of a file's slug.
         slug = str(meta.get("slug") or post.post.slug.rstrip("."))
-        pattern = str(meta.get("permalink") or self.permalink)
+        own = str(meta.get("permalink") or "").strip()
+        # A post's own permalink is an address, never a style name: Jekyll serves
+        # ``permalink: none`` at /none.
+        pattern = f"/{own}" if own in jekyll.PERMALINK_STYLES else own or self.permalink
         paths = jekyll.expand_permalink(
             pattern, when=local_when, slug=slug, categories=plan.categories
         )
