@@ -35,6 +35,8 @@ SITES = {
             "_posts/2017-05-24-transparencia.md": "categories: [Transparencia, Datos]\n",
             "_posts/2018-02-03-dos puntos.markdown": "title: Con espacio\n",
             "_posts/2019-12-31-fin.html": "title: HTML\ndate: 2019-12-31 23:30:00 -0600\n",
+            # A real blog's "work in progress", dated year 1 with a 12-hour clock.
+            "_posts/2018-12-31-books-i-read.md": "date: 0001-01-01 12:00:00 AM UTC\n",
         },
     ),
     "pretty-in-new-york": (

@@ -554,7 +554,8 @@ def expand_permalink(
     for era in (modern, old):
         values = {
             "categories": "/".join(dict.fromkeys(era["categories"])),
-            "year": f"{when:%Y}",
+            # Four digits, as Ruby writes them (strftime's %Y writes year 1 as "1" here).
+            "year": f"{when.year:04d}",
             "month": f"{when:%m}",
             "day": f"{when:%d}",
             "hour": f"{when:%H}",

@@ -295,7 +295,7 @@ class JekyllImporter:
         article.render_body(rendered_html=ahead[0] if ahead else None)
         refuse_null_characters(article)
         if plan.publish:
-            publish_as_the_old_site_did(article, at=plan.when)
+            publish_as_the_old_site_did(article, at=plan.shown_when)
         article.category = self.subjects.section(plan.section_name, post.source)
         article.lead_image = self._lead_image(post)
         self._remember(article, post, plan, checked_html=ahead[1] if ahead else None)
@@ -320,7 +320,7 @@ class JekyllImporter:
             article.lead_image = self._lead_image(post)
         newly_published = plan.publish and article.status != Article.Status.PUBLISHED
         if plan.publish:
-            publish_as_the_old_site_did(article, at=plan.when)
+            publish_as_the_old_site_did(article, at=plan.shown_when)
         article.save()
         self._remember(article, post, plan)
         self._set_bylines(article, plan.author_names, was_new)

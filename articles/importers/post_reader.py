@@ -12,7 +12,7 @@ import hashlib
 import json
 import re
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
+from datetime import UTC, date, datetime, time
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -41,6 +41,8 @@ JEKYLL_EXCLUDES = {"vendor", "node_modules", "vendor/bundle", "vendor/cache", "v
 # Theme keys every post carries: kept for the export, not worth a warning.
 QUIET_KEYS = {"layout"}
 MAX_PATH = ArticlePath._meta.get_field("path").max_length
+# The earliest moment every time zone can show: Python's dates start on 1 January of year 1.
+EARLIEST_SHOWN = datetime(1, 1, 2, tzinfo=UTC)
 # Every place Markdown or HTML can put a link target: inline links, reference definitions,
 # attributes and autolinks. Over-matching is harmless; it only triggers the full check.
 _LINK_TARGET = re.compile(
@@ -85,6 +87,15 @@ class PostPlan:
     # Whether the post itself named an author (or the blog's _config.yml did): a story signed
     # by the newsroom's default byline gets a to-do, as one filed in the default section does.
     has_byline: bool = True
+
+    @property
+    def shown_when(self) -> datetime | None:
+        """The story's publication time: the post's, except one so early that some time
+        zone cannot show it (a real blog's "work in progress" dated year 1), which is kept
+        a day later. Its old addresses still come from ``when``."""
+        if self.when is None:
+            return None
+        return max(self.when, EARLIEST_SHOWN)
 
     @property
     def has_section(self) -> bool:
@@ -289,10 +300,10 @@ class PostReader:
         article.dek = str(meta.get("description") or "").strip()
         article.summary = summary
         article.body = body
-        article.published_at = plan.when
+        article.published_at = plan.shown_when
         # What a Jekyll theme, jekyll-feed and jekyll-sitemap make of these keys, in Liquid's
         # truth: only a missing key or ``false`` is false (the string "false" is true).
-        article.revised_at = self._revised_at(meta, source) or plan.when
+        article.revised_at = self._revised_at(meta, source) or plan.shown_when
         article.listed = meta.get("hidden") in (None, False)
         article.in_sitemaps = meta.get("sitemap") is not False
         article.import_metadata = {
