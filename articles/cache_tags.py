@@ -45,8 +45,15 @@ from .page_tags import (
 )
 
 # What decides whether, when and where a story is listed: a change to one of these moves it
-# in or out of lists (and of the related stories' window), not only within them.
-LISTING_FIELDS = ("status", "published_at", "embargoed_until", "category_id")
+# in or out of lists and sitemaps (and of the related stories' window), not only within them.
+LISTING_FIELDS = (
+    "status",
+    "published_at",
+    "embargoed_until",
+    "category_id",
+    "listed",
+    "in_sitemaps",
+)
 
 
 def everything_changed() -> None:

@@ -81,9 +81,8 @@ def feed_entries(stories: list, *, author_pages: bool) -> list[feed_xml.Entry]:
             + absolutize_links(story.body_html),
             published=story.published_at,
             updated=max(
-                story.updated_at,
-                story.published_at,
-                *(correction.published_at for correction in story.current_corrections),
+                [story.updated_for_readers]
+                + [correction.published_at for correction in story.current_corrections]
             ),
             authors=[
                 (
@@ -136,7 +135,7 @@ class ArticleFeed:
 
     def get_articles(self, subject):
         """Published stories this feed carries, before the item limit."""
-        return Article.objects.published().for_feed()
+        return Article.objects.published().shown_in_lists().for_feed()
 
     def title(self, subject):
         name = settings.SITE_NAME

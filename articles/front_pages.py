@@ -81,7 +81,9 @@ def section_blocks(sections: list[Category], *, leave_out=()) -> list[tuple[Cate
     """The newest ``SECTION_BLOCK_STORIES`` stories of each section, in the sections' order,
     among the newest ``RELATED_WINDOW`` published stories and leaving out the ids given (the
     stories the front already leads with). One read for all sections."""
-    newest = Article.objects.published().newest_first().values("pk")[:RELATED_WINDOW]
+    newest = (
+        Article.objects.published().shown_in_lists().newest_first().values("pk")[:RELATED_WINDOW]
+    )
     ranked = (
         Article.objects.published()
         .filter(pk__in=newest, category__isnull=False)

@@ -4,6 +4,7 @@ import time
 
 from django.db import DEFAULT_DB_ALIAS, connections, models
 from django.db.models import Q
+from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 from taggit.models import Tag
 
@@ -28,6 +29,9 @@ NOT_IN_TEASERS = (*NEVER_PRINTED, "body_html")
 # A tag, author or organization on fewer stories than this is listed from its own links
 # (``ArticleQuerySet.about_for_listing``).
 FEW_STORIES = 1000
+# When readers and machines are told a story last changed, in SQL (``Article.updated_for_readers``
+# in Python): the editorial revision time, else the last save, never before publication.
+UPDATED_FOR_READERS = Greatest(Coalesce("revised_at", "updated_at"), "published_at")
 # The cache tag prefix of each kind of subject (``page_tags``), by its model's name.
 SUBJECT_KIND = {
     "Category": "section",
@@ -77,6 +81,17 @@ class ArticleQuerySet(models.QuerySet):
             status=self.model.Status.PUBLISHED,
             published_at__lte=now,
         )
+
+    def shown_in_lists(self):
+        """Stories that lists carry (home, sections, subjects, archive, feeds): all but those
+        kept out by hand (``listed``, Jekyll's ``hidden: true``), which still answer at their
+        address. Used after ``published()``, which decides whether readers may see them."""
+        return self.filter(listed=True)
+
+    def shown_in_sitemaps(self):
+        """Stories the sitemaps name: all but those left out by hand (``in_sitemaps``,
+        jekyll-sitemap's ``sitemap: false``)."""
+        return self.filter(in_sitemaps=True)
 
     def next_publication_time(self, now):
         """When the next scheduled or embargoed story may become visible, a front's pinned
@@ -186,6 +201,7 @@ class ArticleQuerySet(models.QuerySet):
                 "status",
                 "published_at",
                 "updated_at",
+                "revised_at",
                 "created_at",
                 "category__name",
                 "category__slug",

@@ -5,9 +5,9 @@ is allowed in Markdown, but everything goes through an nh3 allow-list afterwards
 event handlers, no style, no ``javascript:`` or ``data:`` URLs.
 """
 
-import functools
 import re
 import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from urllib.parse import urlsplit
@@ -17,6 +17,7 @@ import nh3
 from django.conf import settings
 from django.urls import Resolver404, resolve
 from django.utils.translation import gettext_lazy as _
+from markdown.extensions.toc import slugify as toc_slugify
 
 from . import render_worker
 from .markdown_guard import MarkdownRefused, check_markdown
@@ -32,9 +33,44 @@ MARKDOWN_EXTENSIONS = [
     "markdown.extensions.sane_lists",
     "markdown.extensions.abbr",
     "markdown.extensions.def_list",
+    # Every heading gets an id (a reader can link to it); a paragraph of just ``[TOC]`` (what
+    # the Jekyll import makes of kramdown's ``{:toc}``) becomes a list of links to them.
+    "markdown.extensions.toc",
 ]
+# The ids the public pages give their own elements (the skip link's target, the story's
+# tags, share and correction boxes...): a heading called "Main" must not take one.
+# ``tests/test_rendering.py`` reads them from a rendered story page.
+PAGE_ELEMENT_IDS = frozenset(
+    {
+        "main",
+        "story-tags",
+        "story-corrections",
+        "story-organizations",
+        "share-title",
+        "share-address",
+        "more-in-section",
+        "more-in-section-title",
+        "related-stories-title",
+        "site-search-q",
+        "front-rail-title",
+    }
+)
+# A correction's own anchor (``correccion-12``) is one too.
+_PAGE_ELEMENT_ID_PATTERN = re.compile(r"correccion-\d+")
+
+
+def heading_id(text: str, separator: str) -> str:
+    """A heading's id: Python-Markdown's slug of its text (letters, digits and hyphens, so no
+    colon: footnotes' ``fn:1`` and ``fnref:1`` are never taken), kept clear of the page's own
+    ids. The toc extension numbers repeated ones."""
+    slug = toc_slugify(text, separator)
+    taken = slug in PAGE_ELEMENT_IDS or _PAGE_ELEMENT_ID_PATTERN.fullmatch(slug)
+    return f"{slug}{separator}1" if taken else slug
+
+
 MARKDOWN_EXTENSION_CONFIGS = {
     "markdown.extensions.footnotes": {"BACKLINK_TITLE": ""},
+    "markdown.extensions.toc": {"slugify": heading_id, "toc_class": "toc"},
 }
 
 ALLOWED_TAGS = {
@@ -75,6 +111,8 @@ _WORD = re.compile(r"\w+(?:[-'’]\w+)*")
 # An <img> as nh3 writes it: every attribute double-quoted, quotes inside escaped.
 _IMG_TAG = re.compile(r'<img((?:\s+[^\s=>]+(?:="[^"]*")?)*)\s*/?>')
 _LIBRARY_IMAGE_SRC = re.compile(r"^image:(\d+)$")
+# A body placing library images (``![alt](image:42)``) renders with the database's help.
+LIBRARY_IMAGE_MARK = "image:"
 
 
 def looks_like_link_target(href: str) -> bool:
@@ -161,7 +199,7 @@ def _convert(text: str, *, library_images: bool) -> str:
         # text places library images: those need the database, so that render is made here,
         # once the text is known to render in time. 0 turns the limit off.
         html = render_worker.call_within(seconds, _markdown_to_html, text) if seconds > 0 else None
-        if html is None or (library_images and "image:" in text):
+        if html is None or (library_images and LIBRARY_IMAGE_MARK in text):
             html = _renderer(library_images=library_images).convert(text)
     except (render_worker.TimeUp, RecursionError) as error:
         raise MarkdownRefused(
@@ -176,11 +214,31 @@ def _convert(text: str, *, library_images: bool) -> str:
     return html
 
 
-# The checks of one body (its links, then its images) each ask for it: render it once.
-@functools.lru_cache(maxsize=4)
+# The checks of one body (its links, then its images) each ask for it, and a body just
+# rendered for readers was made from it: render it once. The last few are kept.
+RECENT_RENDERS = 4
+_recent_unsafe_html: OrderedDict[str, str] = OrderedDict()
+_recent_lock = threading.Lock()
+
+
 def markdown_to_unsafe_html(text: str) -> str:
     """Markdown to HTML *before* sanitizing; only for inspecting links, never for output."""
-    return _convert(text, library_images=False)
+    with _recent_lock:
+        html = _recent_unsafe_html.get(text)
+    if html is None:
+        html = _convert(text, library_images=False)
+        remember_unsafe_html(text, html)
+    return html
+
+
+def remember_unsafe_html(text: str, html: str) -> None:
+    """Note ``markdown_to_unsafe_html(text)``, made elsewhere (by ``render_markdown`` or in
+    another process), so checking the body's links and images does not render it again."""
+    with _recent_lock:
+        _recent_unsafe_html[text] = html
+        _recent_unsafe_html.move_to_end(text)
+        while len(_recent_unsafe_html) > RECENT_RENDERS:
+            _recent_unsafe_html.popitem(last=False)
 
 
 def sanitize_html(html: str) -> str:
@@ -207,7 +265,12 @@ def render_markdown(text: str) -> str:
     Library images (``![alt](image:42)``) become responsive pictures here, at save time.
     Raises ``MarkdownRefused`` (a ``ValidationError``) for a body that cannot render safely.
     """
-    return sanitize_html(_convert(text, library_images=True))
+    html = _convert(text, library_images=True)
+    if LIBRARY_IMAGE_MARK not in (text or ""):
+        # The same HTML ``markdown_to_unsafe_html`` makes: the checks that follow a save
+        # (to-dos, link warnings) need no second render.
+        remember_unsafe_html(text or "", html)
+    return sanitize_html(html)
 
 
 def count_words(html: str) -> int:

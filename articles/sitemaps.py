@@ -12,7 +12,6 @@ from django.conf import settings
 from django.contrib.sitemaps import Sitemap
 from django.contrib.sitemaps.views import SitemapIndexItem, x_robots_tag
 from django.db.models import Count, F, Max
-from django.db.models.functions import Greatest
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
@@ -22,7 +21,7 @@ from taggit.models import Tag
 from . import metadata
 from .canonical import absolute_url
 from .models import Article, Author, Category, Organization
-from .querysets import story_lookup
+from .querysets import UPDATED_FOR_READERS, story_lookup
 
 NEWS_SITEMAP_HOURS = 48
 # Google News reads at most 1,000 stories from one news sitemap.
@@ -44,18 +43,30 @@ class ArticleSitemap(SiteUrlSitemap):
     """Every published story, with the time it last changed."""
 
     limit = 10_000
-    fields = ["slug", "published_at", "created_at", "updated_at", "category__slug", "category_id"]
+    fields = [
+        "slug",
+        "published_at",
+        "created_at",
+        "updated_at",
+        "revised_at",
+        "category__slug",
+        "category_id",
+    ]
 
     def items(self):
         return (
-            Article.objects.published().select_related("category").only(*self.fields).newest_first()
+            Article.objects.published()
+            .shown_in_sitemaps()
+            .select_related("category")
+            .only(*self.fields)
+            .newest_first()
         )
 
     def lastmod(self, item):
-        return max(item.updated_at, item.published_at)
+        return item.updated_for_readers
 
     def get_latest_lastmod(self):
-        return self.items().aggregate(latest=Max(Greatest("updated_at", "published_at")))["latest"]
+        return self.items().aggregate(latest=Max(UPDATED_FOR_READERS))["latest"]
 
 
 class SubjectSitemap(SiteUrlSitemap):
@@ -80,7 +91,7 @@ class SubjectSitemap(SiteUrlSitemap):
             for row in Article.objects.published()
             .order_by()
             .values(subject=F(story_lookup(self.model)))
-            .annotate(stories=Count("pk"), last_change=Max(Greatest("updated_at", "published_at")))
+            .annotate(stories=Count("pk"), last_change=Max(UPDATED_FOR_READERS))
             .filter(stories__gte=metadata.min_stories_to_index())
         }
         # Picked here, not with ``pk__in``: thousands of tags would be thousands of SQL parameters.

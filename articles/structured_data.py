@@ -88,7 +88,7 @@ def news_article(article: Article) -> dict:
         "headline": article.headline,
         "description": article.dek or article.summary,
         "datePublished": article.published_at.isoformat(),
-        "dateModified": max(article.updated_at, article.published_at).isoformat(),
+        "dateModified": article.updated_for_readers.isoformat(),
         "author": [author_entity(byline.author) for byline in article.ordered_bylines],
         "publisher": publisher(),
         "image": [article_image_url(article)],

@@ -42,7 +42,7 @@ class PublishedArticlesMixin:
         return settings.ARTICLES_PER_PAGE
 
     def get_queryset(self):
-        return Article.objects.published().for_listing().newest_first()
+        return Article.objects.published().shown_in_lists().for_listing().newest_first()
 
 
 class PlannedOncePagesMixin:

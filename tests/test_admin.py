@@ -49,11 +49,15 @@ def change_form_data(article, **changes):
         "status": article.status,
         "published_at_0": article.published_at.strftime("%Y-%m-%d") if article.published_at else "",
         "published_at_1": article.published_at.strftime("%H:%M:%S") if article.published_at else "",
+        "revised_at_0": article.revised_at.strftime("%Y-%m-%d") if article.revised_at else "",
+        "revised_at_1": article.revised_at.strftime("%H:%M:%S") if article.revised_at else "",
         "category": article.category_id or "",
         "tags": ", ".join(tag.name for tag in article.tags.all()),
         "organizations": [organization.pk for organization in article.organizations.all()],
         **byline_management(article.bylines.count(), initial=article.bylines.count()),
     }
+    # A browser sends a ticked checkbox and leaves an unticked one out.
+    data.update({flag: "on" for flag in ("listed", "in_sitemaps") if getattr(article, flag)})
     for index, byline in enumerate(article.bylines.order_by("position")):
         data[f"bylines-{index}-id"] = byline.pk
         data[f"bylines-{index}-article"] = article.pk
@@ -162,6 +166,8 @@ def test_story_created_through_the_form_keeps_byline_order_tags_and_organization
         "published_at_1": "",
         "category": section.pk,
         "tags": "gasto público, datos",
+        "listed": "on",
+        "in_sitemaps": "on",
         "organizations": [chosen.pk],
         **byline_management(2),
         "bylines-0-author": first.pk,

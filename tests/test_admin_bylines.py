@@ -77,6 +77,8 @@ def test_a_new_story_takes_its_authors_in_the_order_typed(editor_client):
         "published_at_1": "",
         "category": section.pk,
         "tags": "",
+        "listed": "on",
+        "in_sitemaps": "on",
         **byline_management(3),
     }
     for index, author in enumerate(authors):

@@ -1,6 +1,7 @@
 """``manage.py export_jekyll`` and the JSON backup: both give back exactly what was imported."""
 
 import shutil
+from datetime import timedelta
 from io import StringIO
 
 import pytest
@@ -25,6 +26,8 @@ def snapshot():
             "tags": sorted(tag.name for tag in story.tags.all()),
             "published_at": story.published_at,
             "public": story.is_published,
+            "updated_for_readers": story.updated_for_readers if story.published_at else None,
+            "flags": (story.listed, story.in_sitemaps),
             "body_html": story.body_html,
             "organizations": sorted(org.slug for org in story.organizations.all()),
         }
@@ -103,3 +106,27 @@ def test_json_backup_restores_every_story(transactional_db, corpus_dir, tmp_path
     call_command("loaddata", str(backup), verbosity=0)
     assert snapshot() == imported
     assert ArticlePath.objects.count() == 35
+
+
+def test_flags_revision_time_and_table_of_contents_survive_the_round_trip(db, tmp_path):
+    story = ArticleFactory(
+        slug="indice",
+        body="[TOC]\n\n## Primera parte\n\nTexto.\n",
+        listed=False,
+        in_sitemaps=False,
+    )
+    revised = story.published_at + timedelta(days=30, hours=5)
+    Article.objects.filter(pk=story.pk).update(revised_at=revised)
+    before = snapshot()
+    call_command("export_jekyll", str(tmp_path / "out"), stdout=StringIO())
+    text = next((tmp_path / "out" / "_posts").glob("*-indice.md")).read_text()
+    front = yaml.safe_load(text.split("---\n")[1])
+    assert (front["hidden"], front["sitemap"]) == (True, False)
+    assert "* TOC\n{:toc}" in text
+    empty_the_newsroom()
+    call_command("import_jekyll", str(tmp_path / "out"), stdout=StringIO())
+    after = snapshot()["indice"]
+    assert after["flags"] == (False, False)
+    assert after["updated_for_readers"] == revised
+    assert after["body_html"] == before["indice"]["body_html"]
+    assert '<div class="toc">' in after["body_html"]

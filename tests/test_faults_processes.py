@@ -271,6 +271,8 @@ def admin_change_form(services, pk) -> dict:
         "published_at_1": published_at.strftime("%H:%M:%S"),
         "category": category_id,
         "tags": "agua, sequía",
+        "listed": "on",
+        "in_sitemaps": "on",
         "bylines-TOTAL_FORMS": 1,
         "bylines-INITIAL_FORMS": 1,
         "bylines-MIN_NUM_FORMS": 0,

@@ -305,7 +305,8 @@ def test_front_matter_dates():
 
 
 def test_post_without_front_matter_is_an_error():
-    with pytest.raises(JekyllPostError, match="no front matter"):
+    # The reason is in the active language (the report's).
+    with translation.override("en"), pytest.raises(JekyllPostError, match="no front matter"):
         parse_post("just text", filename="2017-01-01-x.md")
 
 
@@ -314,3 +315,34 @@ def test_every_imported_story_has_a_first_revision(imported):
 
     for article in Article.objects.all():
         assert Version.objects.get_for_object(article).exists(), article.slug
+
+
+def test_refused_posts_are_reported_in_spanish_with_file_line_and_reason(db, site_copy):
+    posts = site_copy / "_posts"
+    (posts / "2019-01-01-bad-yaml.md").write_text("---\ntitle: X\nautor: [unclosed\n---\nBody\n")
+    (posts / "2019-01-02-bad-date.md").write_text("---\ntitle: X\ndate: el martes\n---\nBody\n")
+    (posts / "2019-02-30-impossible.md").write_text("---\ntitle: X\n---\nBody\n")
+    (posts / "2019-01-03-binary.md").write_bytes(b"---\x00\xff\xfe binary")
+    (posts / "2019-01-04-latin1.md").write_bytes("---\ntitle: Añil\n---\nB\n".encode("latin-1"))
+    (posts / "2019-01-05-no-front.md").write_text("Solo texto.\n")
+    out = StringIO()
+    with translation.override("es"), pytest.raises(CommandError):
+        call_command("import_jekyll", str(site_copy), stdout=out)
+    report = out.getvalue()
+    # The YAML starts on the file's line 2; the unclosed list is found open at line 4.
+    assert (
+        "_posts/2019-01-01-bad-yaml.md: el encabezado no es YAML válido (línea 4, columna 1)"
+        in report
+    )
+    assert (
+        "_posts/2019-01-02-bad-date.md: la fecha «el martes» no es una fecha que Jekyll" in report
+    )
+    assert (
+        "_posts/2019-02-30-impossible.md: la fecha del nombre del archivo no existe: 2019-02-30"
+        in report
+    )
+    assert "_posts/2019-01-03-binary.md: el archivo es binario" in report
+    assert "_posts/2019-01-04-latin1.md: el archivo no es UTF-8 válido (byte 12)" in report
+    assert "_posts/2019-01-05-no-front.md: no tiene encabezado YAML" in report
+    for english in ["not valid", "is not a date", "is impossible", "NUL bytes), not", "must start"]:
+        assert english not in report

@@ -1,8 +1,11 @@
 """Markdown to safe HTML: the reader never receives script from an editor's text."""
 
+import re
+
 import pytest
 from django.utils import translation
 
+from articles.publishing import add_correction
 from articles.rendering import (
     count_words,
     find_link_warnings,
@@ -142,3 +145,50 @@ def test_rerender_command_refreshes_stale_html_without_touching_update_time(db):
     article.refresh_from_db()
     assert article.body_html == "<p><em>hola</em></p>"
     assert article.updated_at == updated_at
+
+
+def test_a_table_of_contents_lists_the_headings_with_ids_footnotes_keep_theirs():
+    html = render_markdown(
+        "[TOC]\n\n## Qué pasó\n\nTexto[^1].\n\n### Las cifras\n\n## Qué pasó\n\n"
+        "## fn:1\n\n[^1]: La fuente.\n"
+    )
+    toc, _, body = html.partition("</div>")
+    assert toc.startswith('<div class="toc">')
+    targets = re.findall(r'href="#([^"]+)"', toc)
+    assert targets == ["que-paso", "las-cifras", "que-paso_1", "fn1"]
+    ids = re.findall(r'\sid="([^"]+)"', body)
+    assert all(f'id="{target}"' in body for target in targets)
+    assert "fn:1" in ids and "fnref:1" in ids and len(ids) == len(set(ids))
+    assert ">Las cifras</a>" in toc
+
+
+def test_a_table_of_contents_is_safe_against_markup_in_headings():
+    html = render_markdown(
+        '[TOC]\n\n## <img src=x onerror="alert(1)">Uno\n\n'
+        '## Dos" onmouseover="alert(1)\n\n## <script>alert(1)</script>\n'
+    )
+    lowered = html.lower()
+    assert "<script" not in lowered and "onerror" not in lowered
+    assert 'onmouseover="' not in lowered
+    for value in re.findall(r'\s(?:id|href)="([^"]*)"', html):
+        assert re.fullmatch(r"#?[\w-]*", value), value
+
+
+def test_headings_never_take_an_id_the_story_page_gives_its_own_elements(client, db):
+    from tests.factories import ArticleFactory, OrganizationFactory
+
+    plain = ArticleFactory(body="Texto.", tags=["agua"], organizations=[OrganizationFactory()])
+    add_correction(article=plain, text="Una corrección.")
+    page = client.get(plain.get_absolute_url()).content.decode()
+    page_ids = set(re.findall(r'\sid="([^"]+)"', page))
+    assert {"main", "story-tags", "story-organizations", "story-corrections"} <= page_ids
+    headings = "\n\n".join(f"## {name.replace('-', ' ')}" for name in sorted(page_ids))
+    story = ArticleFactory(
+        body=headings, category=plain.category, tags=["agua"], organizations=[OrganizationFactory()]
+    )
+    correction = add_correction(article=story, text="Otra corrección.")
+    story.body += f"\n\n## Corrección {correction.pk}\n"
+    story.save()
+    page = client.get(story.get_absolute_url()).content.decode()
+    ids = re.findall(r'\sid="([^"]+)"', page)
+    assert len(ids) == len(set(ids)), sorted(name for name in ids if ids.count(name) > 1)

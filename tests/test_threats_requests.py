@@ -170,6 +170,8 @@ def new_story_form(section, slug):
         "published_at_1": "",
         "category": section.pk,
         "tags": "",
+        "listed": "on",
+        "in_sitemaps": "on",
         **byline_management(0),
     }
 

@@ -14,7 +14,10 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import yaml
 from django.utils.translation import gettext
 
-_FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)\r?\n---[ \t]*(?:\r?\n|\Z)", re.DOTALL)
+# Jekyll's own rule: an empty front matter (``---`` then ``---``) counts, and ``...`` closes too.
+_FRONT_MATTER = re.compile(
+    r"\A---[ \t]*\r?\n(.*?)^(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)", re.DOTALL | re.MULTILINE
+)
 _FILENAME = re.compile(r"^(\d{4})-(\d{2})-(\d{2})-(.+?)\.(?:md|markdown|mkdown|mkdn|mkd|html)$")
 # libyaml's safe loader when PyYAML was built with it: the same YAML, ten times faster.
 _SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -90,9 +93,11 @@ def read_site_config(site_dir: Path) -> SiteConfig:
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
-        raise JekyllPostError(f"_config.yml cannot be read: {error}") from error
+        raise JekyllPostError(
+            gettext("_config.yml cannot be read%(where)s") % {"where": _yaml_place(error, 1)}
+        ) from error
     if not isinstance(raw, dict):
-        raise JekyllPostError("_config.yml is not a set of key: value pairs")
+        raise JekyllPostError(gettext("_config.yml is not a set of key: value pairs"))
     permalink = str(raw.get("permalink") or "date").strip()
     author = raw.get("author")
     author_name = author.get("name") if isinstance(author, dict) else author
@@ -116,7 +121,10 @@ def _read_authors(site_dir: Path) -> dict:
             try:
                 data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
             except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
-                raise JekyllPostError(f"_data/{name} cannot be read: {error}") from error
+                raise JekyllPostError(
+                    gettext("_data/%(name)s cannot be read%(where)s")
+                    % {"name": name, "where": _yaml_place(error, 1)}
+                ) from error
             return {
                 str(key): value if isinstance(value, dict) else {"name": str(value)}
                 for key, value in (data.items() if isinstance(data, dict) else [])
@@ -127,12 +135,15 @@ def _read_authors(site_dir: Path) -> dict:
 def decode_post(data: bytes, *, filename: str) -> "JekyllPost":
     """Parse a post file's bytes; binary or non-UTF-8 content raises JekyllPostError."""
     if b"\x00" in data:
-        raise JekyllPostError("the file is binary (it contains NUL bytes), not a text post")
+        raise JekyllPostError(
+            gettext("the file is binary (it contains NUL bytes), not a text post")
+        )
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         raise JekyllPostError(
-            f"the file is not valid UTF-8 (byte {error.start}); save it as UTF-8"
+            gettext("the file is not valid UTF-8 (byte %(byte)d); save it as UTF-8")
+            % {"byte": error.start}
         ) from error
     return parse_post(text, filename=filename)
 
@@ -141,13 +152,16 @@ def parse_post(text: str, *, filename: str = "") -> JekyllPost:
     """Split a Jekyll post into front matter (YAML) and body; the file name gives date and slug."""
     match = _FRONT_MATTER.match(text)
     if not match:
-        raise JekyllPostError("no front matter (the file must start with a line of ---)")
+        raise JekyllPostError(gettext("no front matter (the file must start with a line of ---)"))
     try:
         front_matter = yaml.load(match.group(1), Loader=_SAFE_LOADER) or {}
     except yaml.YAMLError as error:
-        raise JekyllPostError(f"front matter is not valid YAML: {error}") from error
+        # Its YAML starts on the line after the opening ``---``.
+        raise JekyllPostError(
+            gettext("front matter is not valid YAML%(where)s") % {"where": _yaml_place(error, 2)}
+        ) from error
     if not isinstance(front_matter, dict):
-        raise JekyllPostError("front matter is not a set of key: value pairs")
+        raise JekyllPostError(gettext("front matter is not a set of key: value pairs"))
     post = JekyllPost(
         front_matter=front_matter,
         body=text[match.end() :],
@@ -159,8 +173,23 @@ def parse_post(text: str, *, filename: str = "") -> JekyllPost:
         try:
             post.file_date = date(int(year), int(month), int(day))
         except ValueError as error:
-            raise JekyllPostError(f"the date in the file name is impossible: {error}") from error
+            raise JekyllPostError(
+                gettext("the date in the file name is impossible: %(date)s")
+                % {"date": f"{year}-{month}-{day}"}
+            ) from error
     return post
+
+
+def _yaml_place(error: Exception, first_line: int) -> str:
+    """Where YAML went wrong, as " (line 4, column 7)" of the file (its YAML starting on
+    ``first_line``); empty when the parser could not say."""
+    mark = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)
+    if mark is None:
+        return ""
+    return gettext(" (line %(line)d, column %(column)d)") % {
+        "line": mark.line + first_line,
+        "column": mark.column + 1,
+    }
 
 
 def resolve_liquid(
@@ -354,26 +383,16 @@ _IAL_LINE = re.compile(r"^[ \t]*\{:[^}\n]*\}[ \t]*$")
 _ATX_HEADING = re.compile(r"^#{1,6}[ \t]+\S")
 
 
-def kramdown_to_markdown(body: str, *, notes: list | None = None) -> str:
+def kramdown_to_markdown(body: str) -> str:
     """What kramdown reads differently from the site's Markdown, made to read the same.
 
-    A ``{:toc}`` list (kramdown's table of contents) is left out and noted; an attribute
-    list under an ATX heading moves onto its line; one standing alone before a block (which
+    A ``{:toc}`` list (kramdown's table of contents) becomes ``[TOC]``, which
+    ``rendering.py`` turns into the same list of links to the headings; an attribute list
+    under an ATX heading moves onto its line; one standing alone before a block (which
     Markdown would show as text) is dropped, as are ``{:name: ...}`` definitions. One right
     under a paragraph or image already works.
     """
-
-    def drop_toc(match):
-        if notes is not None:
-            notes.append(
-                (
-                    body.count("\n", 0, match.start()) + 1,
-                    gettext("{:toc} (a table of contents) left out"),
-                )
-            )
-        return ""
-
-    lines = _TOC.sub(drop_toc, body).split("\n")
+    lines = _TOC.sub("[TOC]", body).split("\n")
     kept: list[str] = []
     fenced = False
     for line in lines:
@@ -423,6 +442,14 @@ def front_matter_list(front_matter: dict, singular: str, plural: str) -> list[st
     return items
 
 
+def _is_naive(value: datetime) -> bool:
+    return value.tzinfo is None or value.utcoffset() is None
+
+
+def _not_a_date(text: str) -> str:
+    return gettext("the date “%(date)s” is not a date Jekyll understands") % {"date": text}
+
+
 def parse_front_matter_date(value) -> datetime | date | None:
     """A front-matter ``date`` in any form Jekyll accepts; naive values are the site's time.
 
@@ -433,12 +460,18 @@ def parse_front_matter_date(value) -> datetime | date | None:
     """
     if value is None or value == "":
         return None
+    if isinstance(value, datetime) and _is_naive(value):
+        # YAML read a timestamp (it has seconds). Ruby's YAML reads one without a zone as
+        # UTC and Jekyll keeps that moment, whatever the site's zone (a real ``jekyll
+        # build`` puts 2014-07-08 23:30:00 of a London blog on 9 July); a quoted or shorter
+        # one is a string, read below in the site's zone.
+        return value.replace(tzinfo=UTC)
     if isinstance(value, datetime | date):
         return value
     text = str(value).strip()
     match = _DATE.match(text)
     if not match:
-        raise JekyllPostError(f"the date “{text}” is not a date Jekyll understands")
+        raise JekyllPostError(_not_a_date(text))
     parts = match.groupdict()
     try:
         hour = int(parts["hour"] or 0)
@@ -451,7 +484,7 @@ def parse_front_matter_date(value) -> datetime | date | None:
         )  # fmt: skip
         zone = _zone_in(parts["rest"])
     except (ValueError, ZoneInfoNotFoundError) as error:
-        raise JekyllPostError(f"the date “{text}” is not a date Jekyll understands") from error
+        raise JekyllPostError(_not_a_date(text)) from error
     if zone is not None:
         return when.replace(tzinfo=zone)
     return when if parts["hour"] else when.date()
@@ -521,7 +554,8 @@ def expand_permalink(
     for era in (modern, old):
         values = {
             "categories": "/".join(dict.fromkeys(era["categories"])),
-            "year": f"{when:%Y}",
+            # Four digits, as Ruby writes them (strftime's %Y writes year 1 as "1" here).
+            "year": f"{when.year:04d}",
             "month": f"{when:%m}",
             "day": f"{when:%d}",
             "hour": f"{when:%H}",

@@ -20,6 +20,7 @@ from .assets import stored_files_in
 
 PERMALINK = "/:categories/:year/:month/:day/:title"
 _LITERAL_LIQUID = re.compile(r"({{|{%)")
+_TOC_MARKER = re.compile(r"^\[TOC\][ \t]*$", re.MULTILINE)
 # Later than any scheduled story; published(at=...) then also returns the scheduled ones.
 _FAR_FUTURE = datetime(9000, 1, 1, tzinfo=UTC)
 
@@ -83,13 +84,18 @@ class JekyllExporter:
             front["permalink"] = old_paths[0].path
         if len(old_paths) > 1:
             front["redirect_from"] = [old.path for old in old_paths[1:]]
+        # What the importer reads back into the story's flags (docs/migration.md).
+        if not article.listed:
+            front["hidden"] = True
+        if not article.in_sitemaps:
+            front["sitemap"] = False
         if article.published_at:
             when = timezone.localtime(article.published_at)
-            front["date"] = when.strftime(
-                "%Y-%m-%d %H:%M:%S.%f %z" if when.microsecond else "%Y-%m-%d %H:%M:%S %z"
-            )
+            front["date"] = _jekyll_time(when)
             if not is_public:
                 front["published"] = False
+            if article.revised_at and article.revised_at != article.published_at:
+                front["last_modified_at"] = _jekyll_time(timezone.localtime(article.revised_at))
             path = self.out_dir / "_posts" / f"{when:%Y-%m-%d}-{article.slug}.md"
         else:
             path = self.out_dir / "_drafts" / f"{article.slug}.md"
@@ -99,6 +105,8 @@ class JekyllExporter:
     def _export_body(self, body: str) -> str:
         # Text that looks like Liquid must reach Jekyll as text, not as a tag.
         body = _LITERAL_LIQUID.sub(r"{% raw %}\1{% endraw %}", body)
+        # The site's table of contents, written the way kramdown asks for one.
+        body = _TOC_MARKER.sub("* TOC\n{:toc}", body)
         for url, name in stored_files_in(body):
             body = body.replace(url, "{{ site.url }}/" + self._copy_asset(name))
         return body
@@ -124,3 +132,9 @@ def _yaml(data: dict) -> str:
 def export_site(out_dir) -> ExportResult:
     """Export every story as a Jekyll site into ``out_dir``."""
     return JekyllExporter(out_dir).run()
+
+
+def _jekyll_time(when: datetime) -> str:
+    """A moment as front matter writes it, with its offset (a string to YAML, read by
+    ``jekyll.parse_front_matter_date`` and by Jekyll alike)."""
+    return when.strftime("%Y-%m-%d %H:%M:%S.%f %z" if when.microsecond else "%Y-%m-%d %H:%M:%S %z")

@@ -12,7 +12,7 @@ import hashlib
 import json
 import re
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
+from datetime import UTC, date, datetime, time
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -27,7 +27,7 @@ from .assets import AssetCopier
 from .report import ImportReport
 
 # Bump when the importer's output changes, so a re-run updates stories it imported before.
-IMPORTER_VERSION = "2"
+IMPORTER_VERSION = "3"
 POST_SUFFIXES = {".md", ".markdown", ".mkdown", ".mkdn", ".mkd", ".html"}
 KNOWN_KEYS = {
     "title", "description", "tagline", "category", "categories", "tag", "tags", "author",
@@ -41,6 +41,8 @@ JEKYLL_EXCLUDES = {"vendor", "node_modules", "vendor/bundle", "vendor/cache", "v
 # Theme keys every post carries: kept for the export, not worth a warning.
 QUIET_KEYS = {"layout"}
 MAX_PATH = ArticlePath._meta.get_field("path").max_length
+# The earliest moment every time zone can show: Python's dates start on 1 January of year 1.
+EARLIEST_SHOWN = datetime(1, 1, 2, tzinfo=UTC)
 # Every place Markdown or HTML can put a link target: inline links, reference definitions,
 # attributes and autolinks. Over-matching is harmless; it only triggers the full check.
 _LINK_TARGET = re.compile(
@@ -85,6 +87,15 @@ class PostPlan:
     # Whether the post itself named an author (or the blog's _config.yml did): a story signed
     # by the newsroom's default byline gets a to-do, as one filed in the default section does.
     has_byline: bool = True
+
+    @property
+    def shown_when(self) -> datetime | None:
+        """The story's publication time: the post's, except one so early that some time
+        zone cannot show it (a real blog's "work in progress" dated year 1), which is kept
+        a day later. Its old addresses still come from ``when``."""
+        if self.when is None:
+            return None
+        return max(self.when, EARLIEST_SHOWN)
 
     @property
     def has_section(self) -> bool:
@@ -180,7 +191,9 @@ class PostReader:
         try:
             data = path.read_bytes()
         except OSError as error:
-            raise jekyll.JekyllPostError(f"the file cannot be read: {error.strerror}") from error
+            raise jekyll.JekyllPostError(
+                gettext("the file cannot be read (%(reason)s)") % {"reason": error.strerror}
+            ) from error
         ahead = self._read_ahead.pop(source, None)
         identity = _identity(source)
         fingerprint = self._fingerprint(data)
@@ -235,9 +248,7 @@ class PostReader:
         body = jekyll.resolve_liquid(
             post.body, page=post.front_matter, site=self.config.raw, notes=notes
         )
-        toc_notes = []
-        body = jekyll.kramdown_to_markdown(body, notes=toc_notes)
-        notes += toc_notes
+        body = jekyll.kramdown_to_markdown(body)
         notes = [(post.body_line - 1 + line, text) for line, text in notes]
         body = _without_repeated_title(body, str(post.front_matter.get("title") or ""))
         body, missing = self.assets.localize(body)
@@ -259,7 +270,7 @@ class PostReader:
                 source, gettext("no title; using “%(title)s”") % {"title": headline}, "no_title"
             )
         if len(headline) > Article._meta.get_field("headline").max_length:
-            raise jekyll.JekyllPostError("the title is longer than 300 characters")
+            raise jekyll.JekyllPostError(gettext("the title is longer than 300 characters"))
         body, missing, notes = post.localized or self.body_of(post.post)
         for line, text in notes:
             self.report.warn(
@@ -289,7 +300,12 @@ class PostReader:
         article.dek = str(meta.get("description") or "").strip()
         article.summary = summary
         article.body = body
-        article.published_at = plan.when
+        article.published_at = plan.shown_when
+        # What a Jekyll theme, jekyll-feed and jekyll-sitemap make of these keys, in Liquid's
+        # truth: only a missing key or ``false`` is false (the string "false" is true).
+        article.revised_at = self._revised_at(meta, source) or plan.shown_when
+        article.listed = meta.get("hidden") in (None, False)
+        article.in_sitemaps = meta.get("sitemap") is not False
         article.import_metadata = {
             "jekyll_id": post.identity,
             "source": source,
@@ -311,6 +327,16 @@ class PostReader:
         plan.tag_names = jekyll.front_matter_list(meta, "tag", "tags") + extra_categories
         return plan
 
+    def _revised_at(self, meta: dict, source: str) -> datetime | None:
+        """``last_modified_at`` (jekyll-last-modified-at, jekyll-seo-tag, jekyll-sitemap and
+        jekyll-feed read it) as a moment in the blog's zone; one Jekyll cannot read is
+        reported and left out, the post is kept."""
+        try:
+            return _moment(jekyll.parse_front_matter_date(meta.get("last_modified_at")), self.zone)
+        except jekyll.JekyllPostError as error:
+            self.report.warn(source, str(error), "bad_last_modified")
+            return None
+
     def _split_summary(self, body: str, meta: dict) -> tuple[str, str]:
         """The body without its excerpt separator, and the summary: front matter's
         ``excerpt`` (or ``tagline``), else the text before the separator."""
@@ -327,7 +353,10 @@ class PostReader:
         local_when = plan.when.astimezone(self.zone)
         # Jekyll drops the trailing dots of a file's slug.
         slug = str(meta.get("slug") or post.post.slug.rstrip("."))
-        pattern = str(meta.get("permalink") or self.permalink)
+        own = str(meta.get("permalink") or "").strip()
+        # A post's own permalink is an address, never a style name: Jekyll serves
+        # ``permalink: none`` at /none.
+        pattern = f"/{own}" if own in jekyll.PERMALINK_STYLES else own or self.permalink
         paths = jekyll.expand_permalink(
             pattern, when=local_when, slug=slug, categories=plan.categories
         )
@@ -374,7 +403,12 @@ def _identity(source: str) -> str:
 def _publication_time(meta: dict, file_date: date | None, zone: ZoneInfo) -> datetime | None:
     """The post's moment: its ``date`` (a zone of its own kept), else its file's day, at
     midnight in the blog's zone as Jekyll reads it."""
-    value = jekyll.parse_front_matter_date(meta.get("date")) or file_date
+    return _moment(jekyll.parse_front_matter_date(meta.get("date")) or file_date, zone)
+
+
+def _moment(value: date | datetime | None, zone: ZoneInfo) -> datetime | None:
+    """A front-matter date as a moment: a day is its midnight, a time without a zone is in
+    the blog's zone."""
     if value is None:
         return None
     if not isinstance(value, datetime):

@@ -2,7 +2,8 @@
 
 Markdown is the largest cost of importing a post, and while a batch is written this process
 mostly waits for the database. So a forked worker renders the bodies of batch N+1 during
-batch N. The importer takes a body's HTML from the worker only for exactly the text the
+batch N, giving back both the reader's HTML and the HTML before sanitizing that the story's
+to-dos are read from once the whole blog is in. The importer takes a body's HTML from the worker only for exactly the text the
 worker rendered, and renders anything else itself (a body the worker failed on included, so
 errors surface where they always did): a wrong guess costs time, never correctness.
 """
@@ -11,11 +12,13 @@ import multiprocessing
 import os
 from concurrent.futures import BrokenExecutor, Future, ProcessPoolExecutor
 
-from ..rendering import render_markdown
+from ..rendering import LIBRARY_IMAGE_MARK, markdown_to_unsafe_html, render_markdown
 
-# Library images (``image:42``) are looked up in the database while rendering; a forked
-# worker must never use its parent's connection, so those bodies stay with the importer.
-_NEEDS_DATABASE = "image:"
+
+def render_for_readers_and_checks(body: str) -> tuple[str, str]:
+    """The body's HTML for readers and, from the same render, the HTML before sanitizing
+    that its to-dos and link checks read (``rendering.markdown_to_unsafe_html``)."""
+    return render_markdown(body), markdown_to_unsafe_html(body)
 
 
 class RenderAhead:
@@ -46,15 +49,18 @@ class RenderAhead:
             return
         try:
             for body in next_bodies:
-                if _NEEDS_DATABASE not in body and body not in self._next:
-                    self._next[body] = self._pool.submit(render_markdown, body)
+                # Library images are looked up in the database while rendering; a forked
+                # worker must never use its parent's connection: those stay with the importer.
+                if LIBRARY_IMAGE_MARK not in body and body not in self._next:
+                    self._next[body] = self._pool.submit(render_for_readers_and_checks, body)
         except BrokenExecutor:
             # The worker died (killed, out of memory): the import goes on rendering by itself.
             self._next = {}
             self.close()
 
-    def take(self, body: str) -> str | None:
-        """The HTML rendered ahead for exactly this body, or None (render it yourself)."""
+    def take(self, body: str) -> tuple[str, str] | None:
+        """``render_for_readers_and_checks(body)`` made ahead for exactly this body, or None
+        (render it yourself)."""
         future = self._current.pop(body, None)
         if future is None:
             return None

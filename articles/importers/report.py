@@ -25,6 +25,9 @@ KINDS = {
     "extra_categories": gettext_lazy("Extra categories, kept as tags"),
     "path_taken": gettext_lazy("Old addresses that already lead to another story"),
     "skipped": gettext_lazy("Files skipped"),
+    "bad_last_modified": gettext_lazy(
+        "Update dates (last_modified_at) that are not dates, left out"
+    ),
 }
 
 

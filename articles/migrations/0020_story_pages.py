@@ -11,7 +11,7 @@ def fill_story_pages(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("articles", "0018_wordpress_items"),
+        ("articles", "0019_reader_updates_and_listing"),
     ]
 
     operations = [

@@ -244,6 +244,34 @@ class Article(models.Model):
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    # ``updated_at`` moves on every save (a typo, a re-render, an import); readers are told
+    # of an update only when an editor says there was one (or the old blog's
+    # ``last_modified_at`` did): ``updated_for_readers`` is the one rule.
+    revised_at = models.DateTimeField(
+        _("revised at"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "When the story was last updated for readers: shown on its page as “Updated” and "
+            "given to search engines and feeds. Leave empty to use the time of the last save."
+        ),
+    )
+    listed = models.BooleanField(
+        _("in lists"),
+        default=True,
+        help_text=_(
+            "Untick to keep the story out of the home page, sections, archive and feeds; it "
+            "still answers at its address (Jekyll's “hidden: true”)."
+        ),
+    )
+    in_sitemaps = models.BooleanField(
+        _("in sitemaps"),
+        default=True,
+        help_text=_(
+            "Untick to leave the story out of the sitemaps for search engines (Jekyll's "
+            "“sitemap: false”)."
+        ),
+    )
     category = models.ForeignKey(
         Category,
         verbose_name=_("section"),
@@ -465,10 +493,19 @@ class Article(models.Model):
         return self.lead_image.credit
 
     @property
+    def updated_for_readers(self):
+        """When readers and machines are told the story last changed (page, JSON-LD,
+        sitemaps, feeds): its editorial revision time if it has one, else its last save,
+        never before its publication. ``querysets.UPDATED_FOR_READERS`` is the same in SQL."""
+        changed = self.revised_at or self.updated_at
+        return max(changed, self.published_at) if self.published_at else changed
+
+    @property
     def was_updated(self):
         """True when the story changed noticeably (over an hour) after it was published."""
         return bool(
-            self.published_at and (self.updated_at - self.published_at).total_seconds() > 3600
+            self.published_at
+            and (self.updated_for_readers - self.published_at).total_seconds() > 3600
         )
 
 
