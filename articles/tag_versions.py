@@ -11,6 +11,10 @@ After the commit the new versions are copied to the cache and the CDN is told wh
 purge; neither is needed for exactness: pages are checked against the database, and against
 the cache's copies only while the database cannot be read (``changed_since``).
 
+On PostgreSQL the change also sends a notice that PostgreSQL delivers at its commit, and
+each process answers from its mirror of what moved (``tag_mirror``) without asking the
+database, whenever the mirror can be sure; otherwise it reads the database as above.
+
 ``remember()`` keeps a value every page shares (the navigation's sections, the newest stories
 related stories come from) in this process's memory while the versions of its tags stay put.
 
@@ -28,7 +32,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections, transaction
 
-from . import page_tags
+from . import page_tags, tag_mirror
 from .prepared_statements import planned_once
 
 logger = logging.getLogger(__name__)
@@ -46,6 +50,8 @@ _remembered: dict[str, tuple[int, frozenset, float, object]] = {}
 _request_versions = contextvars.ContextVar("request_versions", default=None)
 # The tags the values kept by ``remember`` depend on, read with the counter in one query.
 SHARED_TAGS = (COUNTER, page_tags.SITE, page_tags.SECTIONS)
+# What moved, as PostgreSQL tells this process (``tag_mirror``).
+_mirror = tag_mirror.TagMirror(TABLE, COUNTER)
 
 
 def bump(tags, *, using: str = DEFAULT_DB_ALIAS) -> None:
@@ -74,6 +80,11 @@ def bump(tags, *, using: str = DEFAULT_DB_ALIAS) -> None:
                 f"INSERT INTO {TABLE} (tag, version) VALUES {values} "
                 "ON CONFLICT (tag) DO UPDATE SET version = excluded.version",
                 [value for tag in others for value in (tag, number)],
+            )
+        if connection.vendor == "postgresql":
+            # Delivered to every listening process only once the transaction commits.
+            cursor.execute(
+                "SELECT pg_notify(%s, %s)", [tag_mirror.CHANNEL, tag_mirror.notice(number, others)]
             )
     slot = _request_versions.get()
     if slot is not None:
@@ -107,7 +118,9 @@ class _AfterCommit:
 
 
 def _after_commit(versions: dict[str, int]) -> None:
-    """Copy the committed versions to the cache and purge their tags at the CDN."""
+    """Tell this process's mirror, copy the committed versions to the cache and purge
+    their tags at the CDN."""
+    _mirror.record({tag: number for tag, number in versions.items() if tag != COUNTER})
     try:
         cache.set_many({CACHE_KEY.format(tag): number for tag, number in versions.items()}, None)
     except Exception:  # every backend raises its own errors; the database has the record
@@ -168,7 +181,9 @@ def shared_versions(using: str = DEFAULT_DB_ALIAS) -> dict[str, int]:
     slot = _request_versions.get()
     if slot:
         return slot
-    versions = _versions(SHARED_TAGS, using)
+    versions = _mirror.shared_versions(SHARED_TAGS) if using == _mirror.using else None
+    if versions is None:
+        versions = _versions(SHARED_TAGS, using)
     versions.setdefault(COUNTER, 0)
     if slot is not None:
         slot.update(versions)
@@ -178,10 +193,15 @@ def shared_versions(using: str = DEFAULT_DB_ALIAS) -> dict[str, int]:
 def changed_since(tags, number: int, using: str = DEFAULT_DB_ALIAS) -> bool | None:
     """True if any of these tags moved on after change ``number``.
 
-    One indexed read of the database. While the database cannot be read the cache's copies of
+    Answered by this process's mirror when it can be sure (``tag_mirror``), otherwise by one
+    indexed read of the database. While the database cannot be read the cache's copies of
     the versions answer (a page stored before an outage is still served, see
     docs/performance.md); None if neither can be read.
     """
+    if using == _mirror.using:
+        known = _mirror.moved_after(tags, number)
+        if known is not None:
+            return known
     try:
         versions = _versions(tags, using)
     except DatabaseError:
@@ -222,6 +242,12 @@ def remember(name: str, tags, compute, *, lifetime=None):
     expires = now + (settings.PAGE_CACHE_TIMEOUT if lifetime is None else lifetime)
     _remembered[name] = (number, tags, expires, value)
     return value
+
+
+def stop_listening() -> None:
+    """Close this process's listening connection (tests, whose database is new); the next
+    question listens again."""
+    _mirror.stop()
 
 
 def forget_remembered(name: str | None = None) -> None:
