@@ -90,6 +90,13 @@ class TagMirror:
             found[self.counter] = self.last
             return found
 
+    def listening_since(self) -> int | None:
+        """The number from which the mirror knows every change, if it is listening now."""
+        with self.lock:
+            if self.listener is None or self.pid != os.getpid():
+                return None
+            return self.start
+
     def record(self, versions: dict[str, int]) -> None:
         """This process's own committed change: known at once, whatever its notice does."""
         with self.lock:

@@ -5,11 +5,11 @@ itself, so the record commits or rolls back with it and no cache outage can lose
 tag's version is the number of the change that last moved it: changes take their numbers
 from one counter row (the tag ``COUNTER``), which the transaction keeps locked until it
 commits, so numbers are handed out in commit order and a page built while the counter read
-``n`` shows every change numbered ``n`` or less and none after (``changed_since``).
+``n`` shows every change numbered ``n`` or less and none after (``fresh_as_of``).
 
 After the commit the new versions are copied to the cache and the CDN is told which tags to
 purge; neither is needed for exactness: pages are checked against the database, and against
-the cache's copies only while the database cannot be read (``changed_since``).
+the cache's copies only while the database cannot be read (``fresh_as_of``).
 
 On PostgreSQL the change also sends a notice that PostgreSQL delivers at its commit, and
 each process answers from its mirror of what moved (``tag_mirror``) without asking the
@@ -190,28 +190,36 @@ def shared_versions(using: str = DEFAULT_DB_ALIAS) -> dict[str, int]:
     return versions
 
 
-def changed_since(tags, number: int, using: str = DEFAULT_DB_ALIAS) -> bool | None:
-    """True if any of these tags moved on after change ``number``.
+def fresh_as_of(tags, number: int, using: str = DEFAULT_DB_ALIAS) -> int | None:
+    """If none of these tags moved on after change ``number``, the number of the newest
+    change a page built after ``number`` is known to show (``number`` or later); None if one
+    moved on, or nothing can tell.
 
     Answered by this process's mirror when it can be sure (``tag_mirror``), otherwise by one
-    indexed read of the database. While the database cannot be read the cache's copies of
-    the versions answer (a page stored before an outage is still served, see
-    docs/performance.md); None if neither can be read.
+    indexed read of the database. A page the database finds fresh while the mirror listens
+    shows every change up to the mirror's start, so a page stored before this process
+    listened can be kept as of then (and answered by the mirror next time). While the
+    database cannot be read the cache's copies of the versions answer (a page stored before
+    an outage is still served, see docs/performance.md).
     """
+    listening_since = None
     if using == _mirror.using:
-        known = _mirror.moved_after(tags, number)
-        if known is not None:
-            return known
+        moved = _mirror.moved_after(tags, number)
+        if moved is not None:
+            return None if moved else number
+        listening_since = _mirror.listening_since()  # before the read: it then shows as much
     try:
         versions = _versions(tags, using)
     except DatabaseError:
         logger.warning("Cache tag versions unreadable in the database; asking the cache.")
         try:
-            copies = cache.get_many([CACHE_KEY.format(tag) for tag in tags])
+            versions = cache.get_many([CACHE_KEY.format(tag) for tag in tags])
         except Exception:  # every backend raises its own errors
             return None
-        versions = copies
-    return any(version > number for version in versions.values())
+        listening_since = None  # the copies may lag the database: vouch for nothing more
+    if any(version > number for version in versions.values()):
+        return None
+    return max(number, listening_since or 0)
 
 
 def remember(name: str, tags, compute, *, lifetime=None):

@@ -141,3 +141,19 @@ def test_a_lost_listening_connection_sends_pages_to_the_database_never_stale(
     response, queries = get(client, other.get_absolute_url(), django_assert_max_num_queries)
     assert response["X-Page-Cache"] == "hit" and queries == []
     assert tag_versions._mirror.listener.info.backend_pid != listener_pid
+
+
+def test_a_page_stored_before_the_process_listened_is_asked_of_the_database_once(
+    client, two_stories, django_assert_max_num_queries
+):
+    story, other = two_stories
+    client.get(story.get_absolute_url())
+    tag_versions.stop_listening()  # as a process started after the page was stored
+    other.headline = "El clásico, corregido"
+    other.save()  # and after a change the page does not show
+
+    response, queries = get(client, story.get_absolute_url(), django_assert_max_num_queries)
+    assert response["X-Page-Cache"] == "hit"
+    assert [sql for sql in queries if tag_versions.TABLE in sql]  # built before it listened
+    response, queries = get(client, story.get_absolute_url(), django_assert_max_num_queries)
+    assert response["X-Page-Cache"] == "hit" and queries == []  # kept as of its start
