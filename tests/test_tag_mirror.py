@@ -6,6 +6,9 @@ The desk works in a process of its own, as an editor's save on another app serve
 """
 
 import os
+import subprocess
+import sys
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from django.db import connection
@@ -13,8 +16,13 @@ from django.db import connection
 from articles import tag_mirror, tag_versions
 from tests.conftest import PROJECT_ROOT
 from tests.factories import ArticleFactory, CategoryFactory
-from tests.test_cache_durability import the_desk
-from tests.test_caching_processes import shared_database_url
+from tests.test_cache_durability import last_modified, the_desk
+from tests.test_caching_processes import (
+    fetch,
+    free_port,
+    shared_database_url,
+    wait_until_serving,
+)
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
@@ -157,3 +165,40 @@ def test_a_page_stored_before_the_process_listened_is_asked_of_the_database_once
     assert [sql for sql in queries if tag_versions.TABLE in sql]  # built before it listened
     response, queries = get(client, story.get_absolute_url(), django_assert_max_num_queries)
     assert response["X-Page-Cache"] == "hit" and queries == []  # kept as of its start
+
+
+def test_a_threaded_server_shares_one_mirror_and_serves_no_stale_page(tmp_path, two_stories):
+    """Eight threads of one gunicorn worker read while the desk edits from its own process:
+    after each edit every thread gets the new headline, and the other story's stored page
+    is never thrown away."""
+    story, other = two_stories
+    port = free_port()
+    # As in this process: no periodic read of the database, what the worker knows it was told.
+    config = tmp_path / "gunicorn_conf.py"
+    config.write_text(
+        "def post_worker_init(worker):\n"
+        "    from articles import tag_mirror\n"
+        "    tag_mirror.CHECK_INTERVAL = 3600\n"
+    )
+    server = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "newsroom.wsgi:application", "--config", str(config)]
+        + ["--bind", f"127.0.0.1:{port}", "--workers", "1", "--worker-class", "gthread"]
+        + ["--threads", "8", "--log-level", "warning"],
+        cwd=PROJECT_ROOT,
+        env=dict(desk_env(tmp_path), PAGE_CACHE="1", SECURE_COOKIES="0"),
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_serving(base, server)
+        other_page = last_modified(f"{base}{other.get_absolute_url()}")
+        with ThreadPoolExecutor(8) as readers:
+            for version in range(1, 4):
+                headline = f"El agua de la ciudad, versión {version}"
+                edit_headline(tmp_path, story, headline)
+                pages = readers.map(fetch, [f"{base}{story.get_absolute_url()}"] * 16)
+                assert all(headline in page for page in pages), version
+                others = readers.map(last_modified, [f"{base}{other.get_absolute_url()}"] * 16)
+                assert set(others) == {other_page}
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
