@@ -39,6 +39,7 @@ CHANNEL = "page_tags"
 PAYLOAD_LIMIT = 7900
 RELOAD = "*"
 RETRY_INTERVAL = 1.0  # seconds between two attempts to listen again after a failure
+WARNING_INTERVAL = 60  # seconds between two warnings that listening failed
 CHECK_INTERVAL = 1.0  # seconds between two reads confirming no notice was missed
 MAX_TAGS = 200_000  # tags kept before the mirror starts again from the current number
 # The listening connection notices a silent network failure within seconds (TCP keepalives).
@@ -68,7 +69,7 @@ class TagMirror:
         self.pid = None
         self.start = self.last = None  # None: nothing known yet
         self.versions: dict[str, int] = {}
-        self.retry_at = self.check_at = 0.0
+        self.retry_at = self.check_at = self.warned_at = 0.0
         self.reads = 0  # database reads made by the mirror (tests and benchmarks look)
 
     def moved_after(self, tags, number: int) -> bool | None:
@@ -129,9 +130,7 @@ class TagMirror:
             if now >= self.check_at:
                 self._catch_up(now)
         except Exception:  # a lost connection raises psycopg's errors, or worse
-            logger.warning("Listening for changes failed; reading versions from the database.")
-            self._drop()
-            self.retry_at = now + RETRY_INTERVAL
+            self._failed(now, "Listening for changes failed")
             return False
         return True
 
@@ -181,9 +180,7 @@ class TagMirror:
             else:
                 self._catch_up(now)
         except Exception:  # the database is down or refuses us: ask it directly meanwhile
-            logger.warning("Could not listen for changes; reading versions from the database.")
-            self._drop()
-            self.retry_at = now + RETRY_INTERVAL
+            self._failed(now, "Could not listen for changes")
             return False
         return True
 
@@ -200,6 +197,14 @@ class TagMirror:
         if len(self.versions) > MAX_TAGS:
             self.start, self.versions = self.last, {}
         self.check_at = now + CHECK_INTERVAL
+
+    def _failed(self, now: float, what: str) -> None:
+        """Stop listening, try again in ``RETRY_INTERVAL``; warn at most once a minute."""
+        self._drop()
+        self.retry_at = now + RETRY_INTERVAL
+        if now - self.warned_at > WARNING_INTERVAL:
+            self.warned_at = now
+            logger.warning("%s; reading versions from the database.", what, exc_info=True)
 
     def _drop(self) -> None:
         # A forked worker leaves its parent's connection alone: closing it would end it for both.
