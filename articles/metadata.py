@@ -2,7 +2,7 @@
 
 ``page_metadata`` reads the page's template context (the objects its view already loaded) and
 returns the title, description, canonical address, social card and JSON-LD for the ``<head>``;
-``templates/articles/includes/meta.html`` prints them. A view asks for ``noindex`` by putting
+``jinja2/articles/includes/meta.html`` prints them. A view asks for ``noindex`` by putting
 ``noindex=True`` in its context (search results do; previews set ``preview=True``, which also
 drops the structured data); subject pages with fewer
 published stories than ``settings.INDEX_MIN_STORIES`` are thin and get it automatically.

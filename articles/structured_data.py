@@ -14,7 +14,7 @@ from django.utils.safestring import mark_safe
 from .canonical import absolute_static_url, absolute_url
 from .links import is_safe_link
 from .models import Article, Author, Organization
-from .templatetags.images import rendition_url
+from .template_helpers import rendition_url
 
 LOGO_PATH = "img/logo.png"
 LOGO_SIZE = (600, 60)

@@ -5,7 +5,7 @@ import re
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection
-from django.template import Context, Template
+from django.template import engines
 from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 from PIL import Image as PillowImage
@@ -14,6 +14,7 @@ from articles import rendering
 from articles.images import ensure_renditions, focal_crop_box, save_image, specs_for
 from articles.models import Article, Image, Rendition
 from articles.publishing import missing_for_publication, publish_article
+from articles.template_helpers import rendition_url
 from tests.factories import ArticleFactory, ImageFactory, UserFactory, image_upload
 
 
@@ -23,7 +24,7 @@ def media_files(settings):
 
 
 def render(template_code, **context):
-    return Template("{% load images %}" + template_code).render(Context(context))
+    return engines["jinja2"].from_string(template_code).render(context)
 
 
 # Renditions
@@ -54,7 +55,7 @@ def test_renditions_are_made_once_and_reused(db, settings, django_assert_num_que
         ensure_renditions(fresh)
     prefetched = Image.objects.prefetch_related("renditions").get()
     with django_assert_num_queries(0):
-        render("{% picture image %}", image=prefetched)
+        render("{{ picture(image) }}", image=prefetched)
     assert media_files(settings) == files
     assert Rendition.objects.count() == rows
 
@@ -120,7 +121,7 @@ def test_replacing_the_file_removes_the_old_files(db, settings):
 
 def test_picture_tag_emits_webp_and_fallback_srcsets_with_dimensions_and_alt(db):
     image = ImageFactory(size=(2000, 1000), alt='Marcha "8M" en el Zócalo')
-    html = render('{% picture image sizes="50vw" %}', image=image)
+    html = render('{{ picture(image, sizes="50vw") }}', image=image)
     assert re.search(
         r'<source type="image/webp" srcset="[^"]*w320-[0-9a-f]{8}\.webp 320w, [^"]*w1600-[0-9a-f]{8}\.webp 1600w"',
         html,
@@ -135,17 +136,13 @@ def test_picture_tag_emits_webp_and_fallback_srcsets_with_dimensions_and_alt(db)
 
 
 def test_picture_tag_can_load_eagerly_above_the_fold(db):
-    html = render("{% picture image eager=True %}", image=ImageFactory())
+    html = render("{{ picture(image, eager=true) }}", image=ImageFactory())
     assert 'loading="eager"' in html and 'fetchpriority="high"' in html
 
 
 def test_rendition_url_gives_the_social_card(db):
     image = ImageFactory(size=(2000, 1500))
-    assert (
-        render('{% rendition_url image "card" %}', image=image)
-        .split("/")[-1]
-        .startswith("card-1200-")
-    )
+    assert rendition_url(image, "card").split("/")[-1].startswith("card-1200-")
 
 
 def test_lead_image_partial_shows_caption_and_credit_with_story_overrides(db):
@@ -294,7 +291,7 @@ def _article_page_queries(article):
         render(
             "{% include 'articles/includes/lead_image.html' %}{{ article.body_html|safe }}"
             "{% for b in article.ordered_bylines %}{{ b.author }}{% endfor %}"
-            "{% for t in article.tags.all %}{{ t }}{% endfor %}",
+            "{% for t in article.tags.all() %}{{ t }}{% endfor %}",
             article=story,
         )
     return len(queries)
@@ -318,7 +315,7 @@ def test_listing_queries_do_not_grow_with_lead_images(db, django_assert_max_num_
     def listing_queries():
         with CaptureQueriesContext(connection) as queries:
             for story in Article.objects.published().for_listing():
-                render("{% picture story.lead_image %}", story=story)
+                render("{{ picture(story.lead_image) }}", story=story)
         return len(queries)
 
     ArticleFactory(lead_image=ImageFactory(size=(400, 300)))
