@@ -5,9 +5,10 @@ for requests without a session (an editor always gets a fresh, private page) and
 conditional requests with 304. Invalidation is exact and by what a page shows: every stored
 page keeps the cache tags of what it showed (``page_tags``; the route's own in
 ``ROUTE_TAGS``) and the number of the last change made before it was rendered, and is served
-only while none of its tags moved on after that change (``tag_versions.changed_since``, one
-indexed read of the database, which records every change in the change's own transaction;
-``cache_tags`` says which tags a change moves). So editing one story leaves every page that
+only while none of its tags moved on after that change (``tag_versions.fresh_as_of``: the
+database records every change in the change's own transaction; on PostgreSQL each process
+is told of them and asks the database only when unsure; ``cache_tags`` says which tags a
+change moves). So editing one story leaves every page that
 does not show it stored, and no cache outage can bring back a page a change made stale; two
 processes sharing one database behave as one site. Scheduled stories need no change to
 appear: a page is never kept past the next time a story becomes visible. Responses carry
@@ -147,7 +148,10 @@ class PageCacheMiddleware:
             entry = _cache_call("get", key) if settings.PAGE_CACHE else None
             # Only pages of ``CACHEABLE_VIEWS`` are ever stored, so a fresh entry needs no
             # resolving of the path first (the URL patterns were a seventh of a cached page).
-            if _is_fresh(entry):
+            fresh_as_of = _fresh_as_of(entry)
+            if fresh_as_of is not None:
+                if fresh_as_of > entry["built"]:
+                    _keep_as_of(key, entry, fresh_as_of)
                 return _respond(request, entry, "hit")
         try:
             view_name = resolve(request.path_info).view_name
@@ -202,16 +206,26 @@ def _page_key(request) -> str:
     return f"{KEY_NAMESPACE}:page:{hashlib.md5(request.get_full_path().encode()).hexdigest()}"
 
 
-def _is_fresh(entry: dict | None) -> bool:
-    """A stored page none of whose tags moved on since it was built, before its expiry. The
-    expiry is checked here too, not only by the cache's TTL: a scheduled story is due at our
-    clock."""
-    return (
-        isinstance(entry, dict)
-        and "built" in entry  # a page stored by an older release is rendered again
-        and entry["expires"] > time.time()
-        and tag_versions.changed_since(entry["tags"], entry["built"]) is False
-    )
+def _fresh_as_of(entry: dict | None) -> int | None:
+    """For a stored page none of whose tags moved on since it was built, before its expiry,
+    the newest change it is known to show (``tag_versions.fresh_as_of``); None for any other.
+    The expiry is checked here too, not only by the cache's TTL: a scheduled story is due at
+    our clock."""
+    if (
+        not isinstance(entry, dict)
+        or "built" not in entry  # a page stored by an older release is rendered again
+        or entry["expires"] <= time.time()
+    ):
+        return None
+    return tag_versions.fresh_as_of(entry["tags"], entry["built"])
+
+
+def _keep_as_of(key: str, entry: dict, number: int) -> None:
+    """Store the page again as built after change ``number``: a page stored before this
+    process listened for changes is then checked without the database (``tag_mirror``)."""
+    lifetime = entry["expires"] - time.time()
+    if lifetime >= 1:
+        _cache_call("set", key, dict(entry, built=number), timeout=int(lifetime))
 
 
 def _respond(request, entry: dict, how: str):

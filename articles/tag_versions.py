@@ -5,11 +5,15 @@ itself, so the record commits or rolls back with it and no cache outage can lose
 tag's version is the number of the change that last moved it: changes take their numbers
 from one counter row (the tag ``COUNTER``), which the transaction keeps locked until it
 commits, so numbers are handed out in commit order and a page built while the counter read
-``n`` shows every change numbered ``n`` or less and none after (``changed_since``).
+``n`` shows every change numbered ``n`` or less and none after (``fresh_as_of``).
 
 After the commit the new versions are copied to the cache and the CDN is told which tags to
 purge; neither is needed for exactness: pages are checked against the database, and against
-the cache's copies only while the database cannot be read (``changed_since``).
+the cache's copies only while the database cannot be read (``fresh_as_of``).
+
+On PostgreSQL the change also sends a notice that PostgreSQL delivers at its commit, and
+each process answers from its mirror of what moved (``tag_mirror``) without asking the
+database, whenever the mirror can be sure; otherwise it reads the database as above.
 
 ``remember()`` keeps a value every page shares (the navigation's sections, the newest stories
 related stories come from) in this process's memory while the versions of its tags stay put.
@@ -28,7 +32,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections, transaction
 
-from . import page_tags
+from . import page_tags, tag_mirror
 from .prepared_statements import planned_once
 
 logger = logging.getLogger(__name__)
@@ -46,6 +50,8 @@ _remembered: dict[str, tuple[int, frozenset, float, object]] = {}
 _request_versions = contextvars.ContextVar("request_versions", default=None)
 # The tags the values kept by ``remember`` depend on, read with the counter in one query.
 SHARED_TAGS = (COUNTER, page_tags.SITE, page_tags.SECTIONS)
+# What moved, as PostgreSQL tells this process (``tag_mirror``).
+_mirror = tag_mirror.TagMirror(TABLE, COUNTER)
 
 
 def bump(tags, *, using: str = DEFAULT_DB_ALIAS) -> None:
@@ -74,6 +80,11 @@ def bump(tags, *, using: str = DEFAULT_DB_ALIAS) -> None:
                 f"INSERT INTO {TABLE} (tag, version) VALUES {values} "
                 "ON CONFLICT (tag) DO UPDATE SET version = excluded.version",
                 [value for tag in others for value in (tag, number)],
+            )
+        if connection.vendor == "postgresql":
+            # Delivered to every listening process only once the transaction commits.
+            cursor.execute(
+                "SELECT pg_notify(%s, %s)", [tag_mirror.CHANNEL, tag_mirror.notice(number, others)]
             )
     slot = _request_versions.get()
     if slot is not None:
@@ -107,7 +118,9 @@ class _AfterCommit:
 
 
 def _after_commit(versions: dict[str, int]) -> None:
-    """Copy the committed versions to the cache and purge their tags at the CDN."""
+    """Tell this process's mirror, copy the committed versions to the cache and purge
+    their tags at the CDN."""
+    _mirror.record({tag: number for tag, number in versions.items() if tag != COUNTER})
     try:
         cache.set_many({CACHE_KEY.format(tag): number for tag, number in versions.items()}, None)
     except Exception:  # every backend raises its own errors; the database has the record
@@ -168,30 +181,45 @@ def shared_versions(using: str = DEFAULT_DB_ALIAS) -> dict[str, int]:
     slot = _request_versions.get()
     if slot:
         return slot
-    versions = _versions(SHARED_TAGS, using)
+    versions = _mirror.shared_versions(SHARED_TAGS) if using == _mirror.using else None
+    if versions is None:
+        versions = _versions(SHARED_TAGS, using)
     versions.setdefault(COUNTER, 0)
     if slot is not None:
         slot.update(versions)
     return versions
 
 
-def changed_since(tags, number: int, using: str = DEFAULT_DB_ALIAS) -> bool | None:
-    """True if any of these tags moved on after change ``number``.
+def fresh_as_of(tags, number: int, using: str = DEFAULT_DB_ALIAS) -> int | None:
+    """If none of these tags moved on after change ``number``, the number of the newest
+    change a page built after ``number`` is known to show (``number`` or later); None if one
+    moved on, or nothing can tell.
 
-    One indexed read of the database. While the database cannot be read the cache's copies of
-    the versions answer (a page stored before an outage is still served, see
-    docs/performance.md); None if neither can be read.
+    Answered by this process's mirror when it can be sure (``tag_mirror``), otherwise by one
+    indexed read of the database. A page the database finds fresh while the mirror listens
+    shows every change up to the mirror's start, so a page stored before this process
+    listened can be kept as of then (and answered by the mirror next time). While the
+    database cannot be read the cache's copies of the versions answer (a page stored before
+    an outage is still served, see docs/performance.md).
     """
+    listening_since = None
+    if using == _mirror.using:
+        moved = _mirror.moved_after(tags, number)
+        if moved is not None:
+            return None if moved else number
+        listening_since = _mirror.listening_since()  # before the read: it then shows as much
     try:
         versions = _versions(tags, using)
     except DatabaseError:
         logger.warning("Cache tag versions unreadable in the database; asking the cache.")
         try:
-            copies = cache.get_many([CACHE_KEY.format(tag) for tag in tags])
+            versions = cache.get_many([CACHE_KEY.format(tag) for tag in tags])
         except Exception:  # every backend raises its own errors
             return None
-        versions = copies
-    return any(version > number for version in versions.values())
+        listening_since = None  # the copies may lag the database: vouch for nothing more
+    if any(version > number for version in versions.values()):
+        return None
+    return max(number, listening_since or 0)
 
 
 def remember(name: str, tags, compute, *, lifetime=None):
@@ -222,6 +250,12 @@ def remember(name: str, tags, compute, *, lifetime=None):
     expires = now + (settings.PAGE_CACHE_TIMEOUT if lifetime is None else lifetime)
     _remembered[name] = (number, tags, expires, value)
     return value
+
+
+def stop_listening() -> None:
+    """Close this process's listening connection (tests, whose database is new); the next
+    question listens again."""
+    _mirror.stop()
 
 
 def forget_remembered(name: str | None = None) -> None:

@@ -162,12 +162,13 @@ def chromium():
 
 @pytest.fixture(autouse=True)
 def _no_cached_pages(monkeypatch):
-    """Every test starts with no cached pages and no remembered lists: its database is new
-    (its change numbers start again), the cache and the process are not."""
+    """Every test starts with no cached pages, no remembered lists and no mirror of changes:
+    its database is new (its change numbers start again), the cache and the process are not."""
     from articles import caching, tag_versions
 
     monkeypatch.setattr(caching, "KEY_NAMESPACE", f"pages-{uuid.uuid4().hex}")
     tag_versions.forget_remembered()
+    tag_versions.stop_listening()
 
 
 @pytest.fixture(scope="session")

@@ -24,7 +24,7 @@ LAYERS = [
             "articles.addresses",
         ],
     ),
-    ("the record of changes", ["articles.tag_versions"]),
+    ("the record of changes", ["articles.tag_mirror", "articles.tag_versions"]),
     ("reads", ["articles.querysets", "articles.page_relations", "articles.related_stories"]),
     ("models", ["articles.models"]),
     ("images", ["articles.images"]),
