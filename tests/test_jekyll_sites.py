@@ -251,7 +251,7 @@ def test_own_absolute_links_lead_to_the_new_stories(tmp_path):
 @pytest.mark.django_db
 def test_kramdown_specifics(tmp_path):
     write(tmp_path, "_posts/2017-05-24-kramdown.md",
-          "---\ntitle: Kramdown\nexcerpt_separator: x\n---\n"
+          "---\ntitle: Kramdown\n---\n"
           "Lo que importa.\n\n<!--more-->\n\n* TOC\n{:toc}\n\n## Parte\n{: #parte}\n\n"
           "![gráfica](https://example.org/a.png)\n{:style=\"text-align:center\"}\n\n"
           "{: .nota}\nPárrafo.\n\nTérmino\n: Definición\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n"
@@ -267,6 +267,28 @@ def test_kramdown_specifics(tmp_path):
     assert "<dt>Término</dt>" in html and "<table>" in html and 'class="footnote' in html
     assert '<abbr title="Instituto Nacional Electoral">INE</abbr>' in html
     assert "{:toc}" not in report
+
+
+@pytest.mark.django_db
+def test_a_posts_own_excerpt_separator_wins_and_visible_text_stays(tmp_path):
+    write(tmp_path, "_config.yml", "excerpt_separator: <!--corte-->\n")
+    write(tmp_path, "_posts/2017-05-24-propio.md",
+          "---\ntitle: Propio\nexcerpt_separator: <!--resumen-->\n---\n"
+          "Primero.\n\n<!--corte-->\n\nSegundo.\n\n<!--resumen-->\n\nTercero.\n")  # fmt: skip
+    write(tmp_path, "_posts/2017-05-25-del-sitio.md",
+          "---\ntitle: Del sitio\n---\nUno.\n\n<!--corte-->\n\nDos.\n")  # fmt: skip
+    write(tmp_path, "_posts/2017-05-26-visible.md",
+          "---\ntitle: Visible\nexcerpt_separator: \"[sigue]\"\n---\nAntes.\n\n[sigue]\n\nDespués.\n")  # fmt: skip
+    report = run_import(tmp_path)
+    own = Article.objects.get(headline="Propio")
+    assert own.summary == "Primero.\n\n<!--corte-->\n\nSegundo."
+    assert "<!--resumen-->" not in own.body and "Tercero." in own.body
+    site = Article.objects.get(headline="Del sitio")
+    assert site.summary == "Uno." and "<!--corte-->" not in site.body
+    # Jekyll printed a separator that is text: the story keeps it, only the summary stops there.
+    visible = Article.objects.get(headline="Visible")
+    assert visible.summary == "Antes." and "[sigue]" in visible.body
+    assert "excerpt_separator" not in report
 
 
 @pytest.mark.django_db

@@ -32,7 +32,7 @@ POST_SUFFIXES = {".md", ".markdown", ".mkdown", ".mkdn", ".mkd", ".html"}
 KNOWN_KEYS = {
     "title", "description", "tagline", "category", "categories", "tag", "tags", "author",
     "date", "permalink", "published", "slug", "redirect_from", "redirect_to", "excerpt",
-    "hidden", "sitemap", "last_modified_at",
+    "hidden", "sitemap", "last_modified_at", "excerpt_separator",
 }  # fmt: skip
 # Where the summary ends in a body, when _config.yml names no ``excerpt_separator``.
 MORE_SEPARATOR = "<!--more-->"
@@ -338,14 +338,24 @@ class PostReader:
             return None
 
     def _split_summary(self, body: str, meta: dict) -> tuple[str, str]:
-        """The body without its excerpt separator, and the summary: front matter's
-        ``excerpt`` (or ``tagline``), else the text before the separator."""
-        separator = str(self.config.raw.get("excerpt_separator") or MORE_SEPARATOR)
+        """The body and the summary: front matter's ``excerpt`` (or ``tagline``), else the text
+        before the excerpt separator (the post's own ``excerpt_separator``, else
+        ``_config.yml``'s, as Jekyll reads them). A separator readers never saw (an HTML
+        comment such as ``<!--more-->``) is taken out of the body; any other text stays, since
+        Jekyll printed it."""
+        separator = str(
+            meta.get("excerpt_separator")
+            or self.config.raw.get("excerpt_separator")
+            or MORE_SEPARATOR
+        )
         before, found, after = body.partition(separator) if separator.strip() else (body, "", "")
         summary = str(meta.get("excerpt") or meta.get("tagline") or "").strip()
         if not found:
             return body, summary
-        return before.rstrip() + "\n\n" + after.lstrip(), summary or before.strip()
+        summary = summary or before.strip()
+        if _is_html_comment(separator):
+            body = before.rstrip() + "\n\n" + after.lstrip()
+        return body, summary
 
     def old_paths(self, post: ReadPost, plan: PostPlan) -> list[str]:
         """Every address the post had on the old site, as paths this site can answer."""
@@ -442,3 +452,9 @@ def may_have_link_warnings(body: str) -> bool:
         if not _PLAIN_URL.fullmatch(target):
             return True
     return False
+
+
+def _is_html_comment(text: str) -> bool:
+    """True for a separator readers never saw on the old site: one HTML comment."""
+    text = text.strip()
+    return text.startswith("<!--") and text.endswith("-->") and "-->" not in text[4:-3]
