@@ -145,10 +145,17 @@ class PageCacheMiddleware:
         if _may_share(request):
             request.get_host()  # refuse a forged Host header before any cached answer
             key = _page_key(request)
-            entry = _cache_call("get", key) if settings.PAGE_CACHE else None
+            # The page, and in the same round trip the newest change a writer told the cache
+            # of (a change whose notice may not have reached this process yet).
+            found = (
+                _cache_call("get_many", [key, tag_versions.COUNTER_COPY])
+                if settings.PAGE_CACHE
+                else None
+            ) or {}
+            entry = found.get(key)
             # Only pages of ``CACHEABLE_VIEWS`` are ever stored, so a fresh entry needs no
             # resolving of the path first (the URL patterns were a seventh of a cached page).
-            fresh_as_of = _fresh_as_of(entry)
+            fresh_as_of = _fresh_as_of(entry, found.get(tag_versions.COUNTER_COPY))
             if fresh_as_of is not None:
                 if fresh_as_of > entry["built"]:
                     _keep_as_of(key, entry, fresh_as_of)
@@ -206,7 +213,7 @@ def _page_key(request) -> str:
     return f"{KEY_NAMESPACE}:page:{hashlib.md5(request.get_full_path().encode()).hexdigest()}"
 
 
-def _fresh_as_of(entry: dict | None) -> int | None:
+def _fresh_as_of(entry: dict | None, newest_told: int | None) -> int | None:
     """For a stored page none of whose tags moved on since it was built, before its expiry,
     the newest change it is known to show (``tag_versions.fresh_as_of``); None for any other.
     The expiry is checked here too, not only by the cache's TTL: a scheduled story is due at
@@ -217,7 +224,9 @@ def _fresh_as_of(entry: dict | None) -> int | None:
         or entry["expires"] <= time.time()
     ):
         return None
-    return tag_versions.fresh_as_of(entry["tags"], entry["built"])
+    if not isinstance(newest_told, int):
+        newest_told = None
+    return tag_versions.fresh_as_of(entry["tags"], entry["built"], newest_told=newest_told)
 
 
 def _keep_as_of(key: str, entry: dict, number: int) -> None:

@@ -15,10 +15,12 @@ database as before: a number skipped (a notice too long for PostgreSQL, a counte
 again), the listening connection lost, a page built before ``start``, or a question asked
 inside a transaction (which may hold changes of its own that no notice tells). After a skip
 it reads what moved since ``last`` (listening first, so nothing falls in between); every
-``CHECK_INTERVAL`` it does the same, which finds a connection that died silently. What it
-cannot close is the moment between a writer's commit and its notice reaching a reader's
-socket (docs/performance.md measures it); a process's own changes are recorded at their
-commit, so it never misses those.
+``CHECK_INTERVAL`` it does the same, which finds a connection that died silently. The moment
+between a writer's commit and its notice reaching a reader's socket (docs/performance.md
+measures it) is closed by the cache: right after its commit a writer copies the change's
+number there (``tag_versions.COUNTER_COPY``), the reader reads that copy with the page, and a
+mirror that has not received notices up to it reads what moved before it answers. A process's own changes are
+recorded at their commit, so it never misses those.
 
 PostgreSQL only: on SQLite the database is in the process and its read is cheap.
 """
@@ -72,10 +74,16 @@ class TagMirror:
         self.retry_at = self.check_at = self.warned_at = 0.0
         self.reads = 0  # database reads made by the mirror (tests and benchmarks look)
 
-    def moved_after(self, tags, number: int) -> bool | None:
-        """Whether any of ``tags`` moved on after change ``number``; None if not sure."""
+    def moved_after(self, tags, number: int, *, newest_told: int | None = None) -> bool | None:
+        """Whether any of ``tags`` moved on after change ``number``; None if not sure.
+
+        ``newest_told``: a change known to have committed (its writer told the cache). If its
+        notice has not reached this process yet, the mirror reads what moved from the
+        database first (one query), so it answers as of that change."""
         with self.lock:
             if not self._ready() or number < self.start:
+                return None
+            if newest_told is not None and newest_told > self.last and not self._caught_up():
                 return None
             versions = self.versions
             return any(versions.get(tag, 0) > number for tag in tags)
@@ -197,6 +205,17 @@ class TagMirror:
         if len(self.versions) > MAX_TAGS:
             self.start, self.versions = self.last, {}
         self.check_at = now + CHECK_INTERVAL
+
+    def _caught_up(self) -> bool:
+        """Read what moved since ``last`` now (a change committed whose notice is still on its
+        way); False if the read failed."""
+        now = time.monotonic()
+        try:
+            self._catch_up(now)
+        except Exception:  # a lost connection raises psycopg's errors, or worse
+            self._failed(now, "Reading the changes a notice has not told yet failed")
+            return False
+        return True
 
     def _failed(self, now: float, what: str) -> None:
         """Stop listening, try again in ``RETRY_INTERVAL``; warn at most once a minute."""

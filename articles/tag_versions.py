@@ -42,6 +42,9 @@ TABLE = "articles_pagetagversion"
 COUNTER = "#"
 # Where the cache keeps its copy of a tag's version (read only while the database is down).
 CACHE_KEY = "pages:tag:{}"
+# The cache's copy of the counter: the newest change whose writer has told the cache, read
+# with every stored page, so a mirror still waiting for that change's notice knows it is behind.
+COUNTER_COPY = CACHE_KEY.format(COUNTER)
 
 # Values every page shares: name -> (number of the change it was read after, the tags it
 # depends on, time it expires, value). A value is never changed once stored.
@@ -103,8 +106,12 @@ def bump(tags, *, using: str = DEFAULT_DB_ALIAS) -> None:
     )
     if waiting is None:
         waiting = _AfterCommit()
+        # Filled before it is registered: outside a transaction (autocommit) ``on_commit``
+        # calls it at once.
+        waiting.versions.update(dict.fromkeys(tags, number))
         transaction.on_commit(waiting, using=using)
-    waiting.versions.update(dict.fromkeys(tags, number))
+    else:
+        waiting.versions.update(dict.fromkeys(tags, number))
 
 
 class _AfterCommit:
@@ -190,13 +197,17 @@ def shared_versions(using: str = DEFAULT_DB_ALIAS) -> dict[str, int]:
     return versions
 
 
-def fresh_as_of(tags, number: int, using: str = DEFAULT_DB_ALIAS) -> int | None:
+def fresh_as_of(
+    tags, number: int, using: str = DEFAULT_DB_ALIAS, *, newest_told: int | None = None
+) -> int | None:
     """If none of these tags moved on after change ``number``, the number of the newest
     change a page built after ``number`` is known to show (``number`` or later); None if one
     moved on, or nothing can tell.
 
     Answered by this process's mirror when it can be sure (``tag_mirror``), otherwise by one
-    indexed read of the database. A page the database finds fresh while the mirror listens
+    indexed read of the database. ``newest_told`` is the cache's copy of the counter
+    (``COUNTER_COPY``, read with the page): a writer sets it right after its commit, so a
+    mirror that has not yet received notices up to it asks the database instead. A page the database finds fresh while the mirror listens
     shows every change up to the mirror's start, so a page stored before this process
     listened can be kept as of then (and answered by the mirror next time). While the
     database cannot be read the cache's copies of the versions answer (a page stored before
@@ -204,7 +215,7 @@ def fresh_as_of(tags, number: int, using: str = DEFAULT_DB_ALIAS) -> int | None:
     """
     listening_since = None
     if using == _mirror.using:
-        moved = _mirror.moved_after(tags, number)
+        moved = _mirror.moved_after(tags, number, newest_told=newest_told)
         if moved is not None:
             return None if moved else number
         listening_since = _mirror.listening_since()  # before the read: it then shows as much

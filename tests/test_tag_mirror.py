@@ -129,6 +129,37 @@ def test_a_notice_too_long_makes_the_mirror_read_what_moved(
     assert response["X-Page-Cache"] == "hit" and queries == []
 
 
+def test_a_notice_still_on_its_way_serves_no_stale_page_once_the_writer_told_the_cache(
+    tmp_path, client, two_stories, django_assert_max_num_queries, settings
+):
+    """The moment between a writer's commit and its notice reaching this process: the writer
+    copied the change's number to the shared cache, so the mirror reads what moved."""
+    if "KEY_PREFIX" not in settings.CACHES["default"]:
+        pytest.skip("app servers share the cache through Redis (REDIS_URL), as in CI")
+    story, other = two_stories
+    for url in (story.get_absolute_url(), other.get_absolute_url()) * 2:
+        client.get(url)
+    reads = tag_versions._mirror.reads
+
+    # The desk shares this process's cache; its notice goes where nobody listens, so for this
+    # process it is still on its way.
+    the_desk(
+        dict(desk_env(tmp_path), CACHE_KEY_PREFIX=settings.CACHES["default"]["KEY_PREFIX"]),
+        "from articles import tag_mirror\n"
+        "tag_mirror.CHANNEL = 'a_channel_nobody_listens_to'\n"
+        "from articles.models import Article\n"
+        f"story = Article.objects.get(pk={story.pk})\n"
+        "story.headline = 'El agua de la ciudad, corregida'\n"
+        "story.save()\n",
+    )
+
+    response, _ = get(client, story.get_absolute_url(), django_assert_max_num_queries)
+    assert "la ciudad, corregida" in response.content.decode()
+    assert tag_versions._mirror.reads == reads + 1  # read what moved, once
+    response, queries = get(client, other.get_absolute_url(), django_assert_max_num_queries)
+    assert response["X-Page-Cache"] == "hit" and queries == []
+
+
 def test_a_lost_listening_connection_sends_pages_to_the_database_never_stale(
     tmp_path, client, two_stories, django_assert_max_num_queries
 ):
