@@ -10,9 +10,13 @@ class ArticlesConfig(AppConfig):
     def ready(self):
         from . import cache_tags, search, story_pages
 
+        # Receivers run in the order they were connected: the data pages are built from (the
+        # story pages' read model, the search index) is written before the cache hears of the
+        # change. Outside a transaction each receiver commits on its own, and a page rendered
+        # between a change's announcement and its read-model row would be kept as fresh.
         search.connect_index_receivers()
-        cache_tags.connect_receivers()
         story_pages.connect_receivers()
+        cache_tags.connect_receivers()
 
         from .revisions import register_models
 

@@ -145,6 +145,36 @@ def test_editing_the_story_rewrites_its_page(client):
     assert "<em>nuevo</em>" in page
 
 
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("change", ["story", "author"])
+def test_the_read_model_is_written_before_the_cache_hears_of_a_change(monkeypatch, change):
+    """Outside a transaction every receiver commits on its own: when a change's cache tags
+    move on (``tag_versions.bump``), its row must already show it, or a page rendered in
+    between would be kept as fresh with the old text."""
+    from articles import tag_versions
+
+    story = rich_story(2)
+    author = story.bylines.get(position=1).author
+    seen_at_bump = []
+    real_bump = tag_versions.bump
+
+    def bump_and_look(tags, **kwargs):
+        row = StoryPage.objects.get(article=story).story
+        seen_at_bump.append(str(row))
+        return real_bump(tags, **kwargs)
+
+    monkeypatch.setattr(tag_versions, "bump", bump_and_look)
+    assert not connection.in_atomic_block
+    if change == "story":
+        story.headline = "Un titular corregido"
+        story.save()
+    else:
+        author.name = "Rosa Renombrada"
+        author.save()
+    new_text = "Un titular corregido" if change == "story" else "Rosa Renombrada"
+    assert seen_at_bump and all(new_text in row for row in seen_at_bump)
+
+
 def test_renaming_an_author_rewrites_the_pages_that_sign_with_them(client):
     story = rich_story(2)
     author = story.bylines.get(position=1).author
