@@ -104,14 +104,14 @@ def bump(tags, *, using: str = DEFAULT_DB_ALIAS) -> None:
         ),
         None,
     )
-    if waiting is None:
+    first = waiting is None
+    if first:
         waiting = _AfterCommit()
-        # Filled before it is registered: outside a transaction (autocommit) ``on_commit``
-        # calls it at once.
-        waiting.versions.update(dict.fromkeys(tags, number))
+    waiting.versions.update(dict.fromkeys(tags, number))
+    if first:
+        # Registered once filled: outside a transaction (autocommit) ``on_commit`` calls it
+        # at once.
         transaction.on_commit(waiting, using=using)
-    else:
-        waiting.versions.update(dict.fromkeys(tags, number))
 
 
 class _AfterCommit:
