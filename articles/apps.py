@@ -8,7 +8,7 @@ class ArticlesConfig(AppConfig):
     verbose_name = _("Newsroom")
 
     def ready(self):
-        from . import cache_tags, search, story_pages
+        from . import cache_tags, search, story_fragments, story_pages
 
         # Receivers run in the order they were connected: the data pages are built from (the
         # story pages' read model, the search index) is written before the cache hears of the
@@ -16,6 +16,7 @@ class ArticlesConfig(AppConfig):
         # between a change's announcement and its read-model row would be kept as fresh.
         search.connect_index_receivers()
         story_pages.connect_receivers()
+        story_fragments.connect_receivers()
         cache_tags.connect_receivers()
 
         from .revisions import register_models

@@ -24,7 +24,7 @@ def published_story(slug: str) -> Article | None:
     if not found:
         return None
     story, picture = found[0]
-    article = _story_from(story, picture, rows.db)
+    article = story_from_row(story, picture, rows.db)
     page_tags.shows_stories([article])
     return article
 
@@ -43,7 +43,9 @@ def attach_lead_images(stories) -> None:
             story.lead_image = _image_from(picture, rows.db)
 
 
-def _story_from(story: dict, picture: dict | None, using) -> Article:
+def story_from_row(story: dict, picture: dict | None, using) -> Article:
+    """The story as its page prints it, from a row's ``story`` and ``lead_image`` (which it
+    changes: times become datetimes)."""
     article = _instance(Article, story["fields"], using)
     if story["section"] is not None:
         article.category = _instance(Category, story["section"], using)

@@ -27,6 +27,7 @@ from django.apps import apps as installed_apps
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.db.models import QuerySet
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete
+from django.dispatch import Signal
 from taggit.models import Tag
 
 from .models import (
@@ -46,10 +47,17 @@ from .querysets import NEVER_PRINTED
 from .story_page_reads import time_fields
 
 RELATIONS = ("bylines", "tags", "organizations", "corrections")
+# The columns a row's rewrite sets.
+PAGE_COLUMNS = ("story", "lead_image", "fragments", "rendered_with")
 # Stories written per round of queries when many are (re)written at once.
 BATCH = 500
 # The PostgreSQL advisory lock that writers of the read model take until their commit.
 WRITERS_LOCK = 0x5709_9A6E
+
+# Sent with the rows about to be written (``pages``: unsaved ``StoryPage`` instances, ``using``):
+# a receiver may fill their ``fragments`` (``story_fragments`` does). Not sent from migrations,
+# which write through their own historical models.
+pages_ready = Signal()
 
 
 # Writing.
@@ -136,11 +144,16 @@ def _write_batch(story_ids, using, models) -> None:
         )
         for story in stories
     ]
+    if models is installed_apps:
+        pages_ready.send(sender=page_model, pages=pages, using=using)
+    # A migration's model may predate the fragments; where it has them, a row it writes loses
+    # its old ones (left empty, so readers render the story until they are rendered again).
+    columns = {field.name for field in page_model._meta.concrete_fields}
     page_model.objects.using(using).bulk_create(
         pages,
         update_conflicts=True,
         unique_fields=["article"],
-        update_fields=["story", "lead_image"],
+        update_fields=[name for name in PAGE_COLUMNS if name in columns],
     )
 
 
