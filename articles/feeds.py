@@ -1,101 +1,20 @@
-"""RSS 2.0 and Atom feeds for the site and for each section, tag, author and organization."""
+"""RSS 2.0 and Atom feeds for the site and for each section, tag, author and organization: the
+channel written here, the stories' items mostly printed as stored (``feed_items``)."""
 
 from django.conf import settings
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
-from django.template.defaultfilters import linebreaksbr
 from django.utils import timezone
-from django.utils.formats import date_format
-from django.utils.html import format_html, format_html_join
 from django.utils.http import http_date
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from taggit.models import Tag
 
-from . import feed_xml
+from . import feed_items, feed_xml
 from .addresses import address
-from .canonical import absolute_url, absolutize_links
+from .canonical import absolute_url
+from .feed_items import without_bidi_controls
 from .models import Article, Author, Category, Organization
-
-# Bidi embeddings, overrides and isolates, and the direction marks (Unicode's list of
-# "bidi controls"). Zero-width joiners stay: emoji and several scripts need them.
-BIDI_CONTROLS = dict.fromkeys(
-    map(ord, "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
-)
-
-
-def without_bidi_controls(text: str) -> str:
-    """``text`` without the invisible characters that turn the direction of what follows.
-
-    In a feed reader a title sits in a line with other text, and an unclosed right-to-left
-    override (U+202E) would reverse that too. Pages keep the headline as written: there it is
-    its own block, which ends the override.
-    """
-    return text.translate(BIDI_CONTROLS)
-
-
-def story_guid(article) -> str:
-    """A tag URI for the story: it does not change when the slug or section does, so readers
-    never see a corrected story twice."""
-    host = settings.SITE_URL.split("://", 1)[-1].split("/", 1)[0].split(":", 1)[0]
-    return f"tag:{host},{article.created_at:%Y-%m-%d}:story-{article.pk}"
-
-
-def corrections_html(corrections: list) -> str:
-    """A story's current corrections as the story page shows them, for the top of a feed item:
-    a reader who only follows the feed must learn what was corrected, and when."""
-    if not corrections:
-        return ""
-    items = format_html_join(
-        "",
-        "<li><strong>{}</strong> ({}): {}</li>",
-        (
-            (
-                correction.get_kind_display(),
-                date_format(timezone.localtime(correction.published_at), "DATETIME_FORMAT"),
-                linebreaksbr(correction.text, autoescape=True),
-            )
-            for correction in corrections
-        ),
-    )
-    return format_html(
-        "<aside><p><strong>{}</strong></p><ul>{}</ul></aside>",
-        _("Corrections and updates"),
-        items,
-    )
-
-
-def feed_entries(stories: list, *, author_pages: bool) -> list[feed_xml.Entry]:
-    """Feed entries for ``stories`` (from ``for_feed()``, which read their bylines, tags and
-    corrections): a corrected story's item starts with its corrections and is dated by the
-    newest of its edit, its publication and its corrections.
-    Authors' page addresses only with ``author_pages`` (Atom has a place for them, RSS does
-    not)."""
-    return [
-        feed_xml.Entry(
-            title=without_bidi_controls(story.headline),
-            link=absolute_url(story.get_absolute_url()),
-            guid=story_guid(story),
-            summary=story.dek or story.summary,
-            content_html=corrections_html(story.current_corrections)
-            + absolutize_links(story.body_html),
-            published=story.published_at,
-            updated=max(
-                [story.updated_for_readers]
-                + [correction.published_at for correction in story.current_corrections]
-            ),
-            authors=[
-                (
-                    byline.author.name,
-                    absolute_url(byline.author.get_absolute_url()) if author_pages else "",
-                )
-                for byline in story.ordered_bylines
-            ],
-            categories=([story.category.name] if story.category_id else [])
-            + [tag.name for tag in story.tag_list],
-        )
-        for story in stories
-    ]
 
 
 class ArticleFeed:
@@ -104,12 +23,16 @@ class ArticleFeed:
 
     format = "rss"
     url_name = "feed-rss"
+    # The stories are read as a prepared statement (``feed_items.newest_items``): the site's
+    # newest are found the same way whatever the parameters, as a section's are.
+    plan_once = True
 
     def __call__(self, request, **kwargs):
         subject = self.get_object(request, **kwargs)
-        stories = list(self.get_articles(subject).newest_first()[: settings.FEED_ITEMS])
-        entries = feed_entries(stories, author_pages=self.format == "atom")
-        updated = max((entry.updated for entry in entries), default=None) or timezone.now()
+        items, updated = feed_items.newest_items(
+            self.get_articles(subject), atom=self.format == "atom", plan_once=self.plan_once
+        )
+        updated = updated or timezone.now()
         channel = feed_xml.Channel(
             title=self.title(subject),
             link=absolute_url(subject.get_absolute_url() if subject else "/"),
@@ -120,11 +43,11 @@ class ArticleFeed:
         )
         if self.format == "atom":
             response = HttpResponse(
-                feed_xml.atom(channel, entries), content_type=feed_xml.ATOM_CONTENT_TYPE
+                feed_xml.atom(channel, items), content_type=feed_xml.ATOM_CONTENT_TYPE
             )
         else:
             response = HttpResponse(
-                feed_xml.rss(channel, entries), content_type=feed_xml.RSS_CONTENT_TYPE
+                feed_xml.rss(channel, items), content_type=feed_xml.RSS_CONTENT_TYPE
             )
         response.headers["Last-Modified"] = http_date(updated.timestamp())
         return response
@@ -135,7 +58,7 @@ class ArticleFeed:
 
     def get_articles(self, subject):
         """Published stories this feed carries, before the item limit."""
-        return Article.objects.published().shown_in_lists().for_feed()
+        return Article.objects.published().shown_in_lists()
 
     def title(self, subject):
         name = settings.SITE_NAME
@@ -155,6 +78,8 @@ class ArticleFeed:
 
 class SubjectFeed(ArticleFeed):
     subject_model = None
+    # A rare tag, author or organization is best found from its own few stories.
+    plan_once = False
 
     def get_object(self, request, slug):
         return get_object_or_404(self.subject_model, slug=slug)
@@ -175,6 +100,7 @@ class LatestAtomFeed(ArticleFeed):
 class SectionRssFeed(SubjectFeed):
     subject_model = Category
     url_name = "section-feed-rss"
+    plan_once = True
 
 
 class SectionAtomFeed(SectionRssFeed):
