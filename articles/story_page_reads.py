@@ -7,6 +7,7 @@ section, the lists ``Article.ordered_bylines``, ``tag_list``, ``organization_lis
 ``current_corrections`` read, the lead image with its renditions), so no template changes.
 """
 
+import functools
 from datetime import datetime
 from typing import NamedTuple
 
@@ -75,10 +76,14 @@ def _row_from(row: dict) -> dict:
     return row
 
 
-def time_fields(model) -> set[str]:
-    """The names of the model's date-and-time columns, stored as ISO 8601 text."""
-    return {
-        field.attname
-        for field in model._meta.concrete_fields
-        if field.get_internal_type() == "DateTimeField"
-    }
+@functools.cache
+def time_fields(model) -> frozenset[str]:
+    """The names of the model's date-and-time columns, stored as ISO 8601 text (kept: each
+    story page asks for three models' on every request)."""
+    return frozenset(
+        {
+            field.attname
+            for field in model._meta.concrete_fields
+            if field.get_internal_type() == "DateTimeField"
+        }
+    )
