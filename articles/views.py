@@ -190,7 +190,8 @@ def around_the_story(story) -> dict:
     """What the story page shows around a story: related stories and "More from" its
     section, each as its stored list item or with its picture to render one."""
     # Chosen among the newest stories kept until a change readers see: no query, whatever
-    # the story; then their items from their read-model rows, one query for both lists.
+    # the story; then their items from their read-model rows: one query for both lists, none
+    # for stories some page listed since that change.
     related = Article.objects.related_to(story, limit=RELATED_STORIES)
     more = Article.objects.newest_in_section_of(
         story, limit=RELATED_STORIES, leave_out=[other.pk for other in related]
