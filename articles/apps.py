@@ -8,7 +8,14 @@ class ArticlesConfig(AppConfig):
     verbose_name = _("Newsroom")
 
     def ready(self):
-        from . import cache_tags, feed_items, search, story_fragments, story_pages
+        from . import (
+            cache_tags,
+            feed_items,
+            search,
+            story_fragments,
+            story_page_pieces,
+            story_pages,
+        )
 
         # Receivers run in the order they were connected: the data pages are built from (the
         # story pages' read model, the search index) is written before the cache hears of the
@@ -18,6 +25,7 @@ class ArticlesConfig(AppConfig):
         story_pages.connect_receivers()
         story_fragments.connect_receivers()
         feed_items.register_fragments()
+        story_page_pieces.register_pieces()
         cache_tags.connect_receivers()
 
         from .revisions import register_models

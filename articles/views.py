@@ -17,7 +17,7 @@ from django.views.decorators.cache import never_cache
 from reversion.models import Version
 from taggit.models import Tag
 
-from . import front_pages, previews, search, story_page_reads
+from . import front_pages, previews, search, story_page_pieces
 from .canonical import absolute_url
 from .context_processors import navigation_sections
 from .forms import SearchFiltersForm
@@ -151,11 +151,14 @@ class ArticleDetailView(generic.DetailView):
     template_name = "articles/article_detail.html"
 
     def get_object(self, queryset=None):
-        """The story as its page prints it, from its read model (``story_pages``)."""
-        story = story_page_reads.published_story(self.kwargs["slug"])
-        if story is None:
+        """The story from its read model (``story_page_pieces``): an outline of it with the
+        blocks of its page stored with its row, or, from a row without current ones, the
+        whole story."""
+        found = story_page_pieces.story_for_page(self.kwargs["slug"])
+        if found is None:
             raise Http404
-        return story
+        self.stored = found.stored
+        return found.article
 
     def get(self, request, *args, **kwargs):
         try:
@@ -175,20 +178,26 @@ class ArticleDetailView(generic.DetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context.update(around_the_story(self.object))
+        if self.stored:
+            context["stored"] = self.stored
+        else:
+            # Stored pieces print the share links already.
+            context["share_links"] = share_links(self.object)
         return context
 
 
 def around_the_story(story) -> dict:
-    """What the story page shows around a story: related stories and "More from" its section,
-    with their pictures, and the share links."""
+    """What the story page shows around a story: related stories and "More from" its
+    section, each as its stored list item or with its picture to render one."""
     # Chosen among the newest stories kept until a change readers see: no query, whatever
-    # the story; then their pictures from their read-model rows, one query for both lists.
+    # the story; then their items from their read-model rows: one query for both lists, none
+    # for stories some page listed since that change.
     related = Article.objects.related_to(story, limit=RELATED_STORIES)
     more = Article.objects.newest_in_section_of(
         story, limit=RELATED_STORIES, leave_out=[other.pk for other in related]
     )
-    story_page_reads.attach_lead_images([*related, *more])
-    return {"related_articles": related, "more_in_section": more, "share_links": share_links(story)}
+    story_page_pieces.attach_related_items([*related, *more])
+    return {"related_articles": related, "more_in_section": more}
 
 
 class ArchiveMixin(PublishedArticlesMixin):

@@ -15,6 +15,7 @@ from django.urls import include, path
 
 from articles import urls as public_urls
 from articles.models import Article
+from articles.sharing import share_links
 from articles.views import ArticleDetailView, around_the_story
 
 # The story view's own route, so the same addresses reach the page from memory.
@@ -30,7 +31,7 @@ def _story_and_related(slug: str) -> tuple[Article, dict]:
 def story_from_memory(request, slug, **address):
     """The story page, as ``ArticleDetailView`` renders it, from objects kept in memory."""
     story, around = _story_and_related(slug)
-    context = {"object": story, "article": story, **around}
+    context = {"object": story, "article": story, **around, "share_links": share_links(story)}
     return TemplateResponse(request, ArticleDetailView.template_name, context)
 
 

@@ -1,0 +1,267 @@
+"""The story page from pieces stored with its read-model row (``story_fragments``), so an
+uncached page renders only what is not the story's own around them.
+
+Two pieces, rendered by the page's own templates when the row is written:
+
+* ``story_page`` (JSON): what the blocks ``title``, ``meta``, ``extra_head`` and ``story`` of
+  ``articles/article_detail.html`` print for the story (its ``<head>`` lines, JSON-LD
+  included, and its ``<article>``, share links included), and its **outline**, what the page
+  still works out per request: the columns of its address, its section, the ids its related
+  stories are chosen by, and the cache tags the page records for it. One piece, so the read
+  takes it out of the row's stored JSON once.
+* ``related_item``: what the ``related_item`` macro prints for the story in another story's
+  related or "More from" list, picture included.
+
+Neither prints anything a reader or the moment changes: addresses are built on ``SITE_URL``
+at the site's root, dates are written in the site's language and time zone, the "Updated"
+rule compares two stored times. The menu, the search form, the related stories' choice
+(``RelatedWindow``) and the request's own path render live around them. A page read in another
+language, time zone or script prefix than the site's renders the story itself, and so does a
+page whose row (or a listed story's row) lacks current pieces.
+"""
+
+import contextlib
+import functools
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import NamedTuple
+
+from django.conf import settings
+from django.db import router
+from django.db.models import Case, F, JSONField, TextField, Value, When
+from django.db.models.fields.json import KT
+from django.template import engines
+from django.urls import get_script_prefix, set_script_prefix
+from django.utils import timezone, translation
+from markupsafe import Markup
+
+from . import compiled_statements, page_tags, story_fragments, tag_versions
+from .context_processors import site
+from .models import Article, StoryPage
+from .sharing import share_links
+from .story_page_reads import image_from, outline_from, story_from_row
+
+STORY_PAGE = "story_page"
+RELATED_ITEM = "related_item"
+DETAIL_TEMPLATE = "articles/article_detail.html"
+RELATED_ITEM_TEMPLATE = "articles/includes/related_item.html"
+# The blocks of DETAIL_TEMPLATE stored: all it prints of the story itself.
+STORED_BLOCKS = ("title", "meta", "extra_head", "story")
+# Compiled into the reads in place of each request's slug and moment: no story has them.
+_STAND_IN_SLUG = "\x00slug"
+_STAND_IN_MOMENT = datetime(1900, 1, 1, tzinfo=UTC)
+# Besides the templates: the code that shapes what the pieces print.
+_SOURCES = [
+    "story_page_pieces.py",
+    "metadata.py",
+    "structured_data.py",
+    "sharing.py",
+    "canonical.py",
+    "images/__init__.py",
+    "models/stories.py",
+    "story_page_reads.py",
+    "urls.py",
+    "context_processors.py",
+]
+# Printed in the JSON-LD by their hashed static names, which change with the files.
+_STATIC_SOURCES = ["img/logo.png", "img/social-card.png"]
+
+
+class StoryForPage(NamedTuple):
+    """A published story as its page needs it: ``stored`` (safe HTML by block name) with
+    ``article`` an outline of the story, or ``stored`` None and the whole story to render."""
+
+    article: Article
+    stored: dict[str, Markup] | None
+
+
+def register_pieces() -> None:
+    """Store the story page's pieces with every row written (from ``ArticlesConfig.ready()``)."""
+    sources = _source_paths()
+    story_fragments.register(STORY_PAGE, _story_page, sources=sources)
+    story_fragments.register(RELATED_ITEM, _related_item, sources=sources)
+
+
+def story_for_page(slug: str) -> StoryForPage | None:
+    """The published story with this slug (None if readers may not see one), in one query, a
+    prepared statement by the unique slug: its stored blocks and outline when its row has
+    current pieces, else the story itself (``story_from_row``). Records the page's cache tags."""
+    using = router.db_for_read(StoryPage)
+    statement = _story_statement(using, _stamp_to_read())
+    found = compiled_statements.run(statement, {"slug": slug, "now": timezone.now()})
+    if not found:
+        return None
+    ((article_id, piece, story, picture),) = found
+    if piece is None and story is None:
+        # Current stamp, no piece: story_fragments writes all pieces or none, so only a row
+        # written by hand gets here; render it like any other.
+        story, picture = (
+            StoryPage.objects.using(using).values_list("story", "lead_image").get(pk=article_id)
+        )
+    if story is not None:
+        article = story_from_row(_json(story), _json(picture), using)
+        page_tags.shows_stories([article])
+        return StoryForPage(article, None)
+    piece = json.loads(piece)
+    outline = piece["outline"]
+    page_tags.shows(*outline["page_tags"])
+    stored = {name: Markup(piece["blocks"][name]) for name in STORED_BLOCKS}
+    return StoryForPage(outline_from(outline, using), stored)
+
+
+def attach_related_items(stories) -> None:
+    """Give the stories a page lists beside its story (read from the related stories' window,
+    without pictures) their stored list item (``stored_item``), or, where their row has no
+    current one, their lead image with renditions to render it.
+
+    What each story's row gives is kept in this process's memory until the next change
+    readers see, like the window the stories come from (``tag_versions.remember``): a page
+    reads, in one query, only the rows of stories no page listed since that change.
+    """
+    if not stories:
+        return
+    using = router.db_for_read(StoryPage)
+    stamp = _stamp_to_read()
+    # Filled as pages list stories: a story's row is the same until the next change.
+    known = tag_versions.remember(f"related-items:{using}:{stamp}", [tag_versions.COUNTER], dict)
+    missing = [story.pk for story in stories if story.pk not in known]
+    if missing:
+        statement = _related_statement(using, stamp, len(missing))
+        ids = {f"id{index}": pk for index, pk in enumerate(missing)}
+        rows = compiled_statements.run(statement, ids)
+        known.update({pk: (item, picture) for pk, item, picture in rows})
+    for story in stories:
+        item, picture = known.get(story.pk, (None, None))
+        if item is not None:
+            story.stored_item = Markup(item)
+        elif story.lead_image_id and picture is not None:
+            story.lead_image = image_from(_json(picture), using)
+
+
+@functools.lru_cache(maxsize=16)
+def _story_statement(using: str, stamp: str | None) -> compiled_statements.Statement:
+    """The story page's read: a published story's row by slug (see ``story_for_page``)."""
+    visible = (
+        Article.objects.using(using).published(at=_STAND_IN_MOMENT).filter(slug=_STAND_IN_SLUG)
+    )
+    rows = (
+        StoryPage.objects.using(using)
+        .filter(article__in=visible.values("pk"))
+        .values_list(
+            "article_id",
+            _when_current(stamp, KT(f"fragments__{STORY_PAGE}"), TextField()),
+            _unless_current(stamp, "story"),
+            _unless_current(stamp, "lead_image"),
+        )
+    )
+    stand_ins = {"slug": _STAND_IN_SLUG, "now": _STAND_IN_MOMENT}
+    return compiled_statements.compile_query(rows[:1], stand_ins)
+
+
+@functools.lru_cache(maxsize=64)
+def _related_statement(using: str, stamp: str | None, count: int):
+    """The read of ``count`` listed stories' rows by id (see ``attach_related_items``)."""
+    # Ids no row has, one per story.
+    stand_ins = {f"id{index}": -1 - index for index in range(count)}
+    rows = (
+        StoryPage.objects.using(using)
+        .filter(article_id__in=stand_ins.values())
+        .values_list(
+            "article_id",
+            _when_current(stamp, KT(f"fragments__{RELATED_ITEM}"), TextField()),
+            _unless_current(stamp, "lead_image"),
+        )
+    )
+    return compiled_statements.compile_query(rows, stand_ins)
+
+
+def _stamp_to_read() -> str | None:
+    """The stamp of the pieces this request may print; None when it is not read as the pieces
+    were rendered (another language, time zone or script prefix): it renders every story."""
+    as_rendered = (
+        translation.get_language() == settings.LANGUAGE_CODE
+        and timezone.get_current_timezone_name() == settings.TIME_ZONE
+        and get_script_prefix() == "/"
+    )
+    return story_fragments.current_stamp() if as_rendered else None
+
+
+# Only the short stamp column decides: taking a piece out of the row's stored JSON unpacks all
+# of it, which is done once per row, for the piece itself.
+def _when_current(stamp: str | None, value, output_field):
+    """``value`` from a row with current pieces, else NULL (nothing read for nothing)."""
+    return Case(
+        When(rendered_with=stamp, then=value), default=Value(None), output_field=output_field
+    )
+
+
+def _unless_current(stamp: str | None, column: str):
+    """A JSON column from a row without current pieces only: that story is rendered."""
+    return Case(
+        When(rendered_with=stamp, then=Value(None)), default=F(column), output_field=JSONField()
+    )
+
+
+def _json(value):
+    """A JSON column as the database driver gives it (text, or decoded by some drivers)."""
+    return json.loads(value) if isinstance(value, str) else value
+
+
+@contextlib.contextmanager
+def _as_every_reader_sees():
+    """Render at the site's root in its time zone (the language is the site's already: see
+    ``story_fragments.fill_fragments``), whichever request or command writes the row."""
+    prefix = get_script_prefix()
+    set_script_prefix("/")
+    try:
+        with timezone.override(settings.TIME_ZONE):
+            yield
+    finally:
+        set_script_prefix(prefix)
+
+
+def _story_page(story) -> str:
+    """The story's blocks of its page and its outline (see the module's docstring), as JSON."""
+    template = engines["jinja2"].env.get_template(DETAIL_TEMPLATE)
+    context = {**site(None), "article": story, "object": story, "share_links": share_links(story)}
+    with _as_every_reader_sees():
+        blocks = {
+            name: "".join(template.blocks[name](template.new_context(context)))
+            for name in STORED_BLOCKS
+        }
+    return json.dumps({"blocks": blocks, "outline": _outline(story)})
+
+
+def _related_item(story) -> str:
+    """The story as an item of another story's related or "More from" list."""
+    with _as_every_reader_sees():
+        module = engines["jinja2"].env.get_template(RELATED_ITEM_TEMPLATE).module
+        return str(module.related_item(story))
+
+
+def _outline(story) -> dict:
+    """What the page works out per request (see ``story_page_reads.outline_from``); its cache
+    tags are those the whole story's page records for it (``shows_stories``)."""
+    token = page_tags.start_page()
+    page_tags.shows_stories([story])
+    tags = page_tags.end_page(token) - {page_tags.SITE}
+    section = story.category if story.category_id is not None else None
+    return {
+        "fields": {
+            "id": story.pk,
+            "slug": story.slug,
+            "published_at": story.published_at.isoformat(),
+            "category_id": story.category_id,
+        },
+        "section": section and {"id": section.pk, "name": section.name, "slug": section.slug},
+        "tags": [tag.pk for tag in story.tag_list],
+        "organizations": [organization.pk for organization in story.organization_list],
+        "page_tags": sorted(tags),
+    }
+
+
+def _source_paths() -> list[Path]:
+    here = Path(__file__).resolve().parent
+    static = here.parent / "static"
+    return [here / name for name in _SOURCES] + [static / name for name in _STATIC_SOURCES]
