@@ -8,7 +8,7 @@ class ArticlesConfig(AppConfig):
     verbose_name = _("Newsroom")
 
     def ready(self):
-        from . import cache_tags, search, story_fragments, story_pages
+        from . import cache_tags, list_fragments, search, story_fragments, story_pages
 
         # Receivers run in the order they were connected: the data pages are built from (the
         # story pages' read model, the search index) is written before the cache hears of the
@@ -17,6 +17,7 @@ class ArticlesConfig(AppConfig):
         search.connect_index_receivers()
         story_pages.connect_receivers()
         story_fragments.connect_receivers()
+        list_fragments.register_pieces()
         cache_tags.connect_receivers()
 
         from .revisions import register_models

@@ -7,19 +7,29 @@ takes a fixed number of queries, whatever the number of places, sections and ima
 """
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
-from django.db.models import F, Q, Window
-from django.db.models.functions import RowNumber
+from django.db.models import Q
 from django.utils import timezone
 
-from . import page_tags, tag_versions
+from . import list_fragments, page_tags, tag_versions
 from .models import Article, BreakingNews, Category, FrontSlot, Image
 from .models.fronts import FRONT_PLACES
+from .querysets import seconds_until_next_publication
 from .related_stories import RELATED_WINDOW
 
 # Stories in the home page's "Latest" column and in each section block.
 LATEST_STORIES = 6
 SECTION_BLOCK_STORIES = 3
+
+
+class Place(NamedTuple):
+    """A place of a front: the story's id, the editor's slot (None where the newest stories
+    fill it) and the story, where it is not one of the page's."""
+
+    story_id: int
+    slot: FrontSlot | None
+    story: Article | None
 
 
 @dataclass
@@ -32,36 +42,53 @@ class Teaser:
     crop: str
 
 
-def front_places(page_stories, *, section: Category | None = None, now=None) -> list[Teaser]:
-    """The lead and secondary stories of the home page (``section`` None) or a section's
-    page: the places an editor filled, in order, and the newest of ``page_stories`` (already
-    read, newest first) in the others."""
+def front_places(page_ids, *, section: Category | None = None, now=None) -> list[Place]:
+    """The lead and secondary places of the home page (``section`` None) or a section's
+    page: the places an editor filled, in order, and the newest of ``page_ids`` (the ids of
+    the page's stories, newest first) in the others. A chosen story that is not on the page
+    comes with its model instance (read only if readers may see it); the page builds the
+    others (``teasers``)."""
     now = now or timezone.now()
     page_tags.shows(page_tags.front(section.pk if section else None))
     slots = _current_slots(section, now)
-    stories = {story.pk: story for story in page_stories}
-    missing = [slot.article_id for slot in slots if slot.article_id not in stories]
+    on_page = set(page_ids)
+    outside = {}
+    missing = [slot.article_id for slot in slots if slot.article_id not in on_page]
     if missing:
         # The publishing rule decides here: a story readers may not see is simply not found.
         chosen = Article.objects.published(at=now).for_listing().filter(pk__in=missing)
-        stories.update((story.pk, story) for story in chosen)
-    places: list[Teaser | None] = [None] * FRONT_PLACES
+        outside = {story.pk: story for story in chosen}
+    places: list[Place | None] = [None] * FRONT_PLACES
     placed = set()
     for slot in slots:
-        story = stories.get(slot.article_id)
-        if story is None or story.pk in placed or places[slot.position - 1] is not None:
+        story_id = slot.article_id
+        visible = story_id in on_page or story_id in outside
+        if not visible or story_id in placed or places[slot.position - 1] is not None:
             continue
-        places[slot.position - 1] = Teaser(
-            story, slot.headline or story.headline, slot.image or story.lead_image, slot.crop
-        )
-        placed.add(story.pk)
-    newest = (story for story in page_stories if story.pk not in placed)
+        places[slot.position - 1] = Place(story_id, slot, outside.get(story_id))
+        placed.add(story_id)
+    newest = (story_id for story_id in page_ids if story_id not in placed)
     for index, place in enumerate(places):
         if place is None:
-            story = next(newest, None)
-            if story is not None:
-                places[index] = Teaser(story, story.headline, story.lead_image, "wide")
+            story_id = next(newest, None)
+            if story_id is not None:
+                places[index] = Place(story_id, None, None)
     return [place for place in places if place is not None]
+
+
+def teasers(places: list[Place], stories: dict) -> list[Teaser]:
+    """The places as the front prints them, with the page's stories (``stories``: model
+    instances by id) where the place holds one of them."""
+    shown = []
+    for place in places:
+        story = place.story or stories[place.story_id]
+        if place.slot is None:
+            shown.append(Teaser(story, story.headline, story.lead_image, "wide"))
+        else:
+            slot = place.slot
+            headline, image = slot.headline or story.headline, slot.image or story.lead_image
+            shown.append(Teaser(story, headline, image, slot.crop))
+    return shown
 
 
 def _current_slots(section: Category | None, now) -> list[FrontSlot]:
@@ -79,28 +106,47 @@ def _current_slots(section: Category | None, now) -> list[FrontSlot]:
 
 def section_blocks(sections: list[Category], *, leave_out=()) -> list[tuple[Category, list]]:
     """The newest ``SECTION_BLOCK_STORIES`` stories of each section, in the sections' order,
-    among the newest ``RELATED_WINDOW`` published stories and leaving out the ids given (the
-    stories the front already leads with). One read for all sections."""
-    newest = (
-        Article.objects.published().shown_in_lists().newest_first().values("pk")[:RELATED_WINDOW]
+    among the newest ``RELATED_WINDOW`` published stories lists carry and leaving out the ids
+    given (the stories the front already leads with). Chosen among those newest stories, kept
+    until a change readers see (no query); their stored pieces in one query
+    (``list_fragments``)."""
+    leave_out = set(leave_out)
+    chosen: dict[int, list[int]] = {}
+    # Read where this request reads (a replica, if it may), as the related stories are.
+    for story_id, section_id in _newest_listed(Article.objects.all().db):
+        if section_id is None or story_id in leave_out:
+            continue
+        block = chosen.setdefault(section_id, [])
+        if len(block) < SECTION_BLOCK_STORIES:
+            block.append(story_id)
+    blocks = [(section, chosen[section.pk]) for section in sections if section.pk in chosen]
+    printed = list_fragments.stored_pieces(
+        [story_id for _section, ids in blocks for story_id in ids],
+        list_fragments.SECTION_BLOCK_STORY,
     )
-    ranked = (
-        Article.objects.published()
-        .filter(pk__in=newest, category__isnull=False)
-        .exclude(pk__in=list(leave_out))
-        .annotate(
-            rank=Window(
-                RowNumber(),
-                partition_by=F("category_id"),
-                order_by=[F("published_at").desc(), F("id").desc()],
-            )
-        )
+    return [
+        (section, [printed[story_id] for story_id in ids if story_id in printed])
+        for section, ids in blocks
+    ]
+
+
+def _newest_listed(using: str) -> tuple[tuple[int, int | None], ...]:
+    """(id, section id) of the newest ``RELATED_WINDOW`` published stories lists carry,
+    newest first: read once per change readers see, and never kept past the next scheduled
+    story, which may enter them. (The related-stories window cannot stand in: it holds the
+    stories lists leave out too, so it may hold fewer of those lists carry.)"""
+    return tag_versions.remember(
+        f"newest-listed:{using}",
+        [tag_versions.COUNTER],
+        lambda: tuple(
+            Article.objects.using(using)
+            .published()
+            .shown_in_lists()
+            .newest_first()
+            .values_list("pk", "category_id")[:RELATED_WINDOW]
+        ),
+        lifetime=lambda: seconds_until_next_publication(using),
     )
-    ids = [pk for pk, rank in ranked.values_list("pk", "rank") if rank <= SECTION_BLOCK_STORIES]
-    by_section: dict[int, list] = {}
-    for story in Article.objects.published().for_listing().filter(pk__in=ids).newest_first():
-        by_section.setdefault(story.category_id, []).append(story)
-    return [(section, by_section[section.pk]) for section in sections if section.pk in by_section]
 
 
 def breaking_news(now=None) -> BreakingNews | None:

@@ -17,7 +17,7 @@ from django.views.decorators.cache import never_cache
 from reversion.models import Version
 from taggit.models import Tag
 
-from . import front_pages, previews, search, story_page_reads
+from . import front_pages, list_fragments, previews, search, story_page_reads
 from .canonical import absolute_url
 from .context_processors import navigation_sections
 from .forms import SearchFiltersForm
@@ -31,18 +31,40 @@ RELATED_STORIES = 4
 
 
 class PublishedArticlesMixin:
-    """Lists of published stories, newest first, with everything a teaser shows prefetched."""
+    """Lists of published stories, newest first, each printed from the teaser stored with
+    it (``list_fragments``) or, where none is fresh, rendered from its row."""
 
     model = Article
     context_object_name = "articles"
     allow_empty = True
     paginator_class = CappedPaginator
+    # The stored teaser the list prints.
+    teaser_piece = list_fragments.TEASER
 
     def get_paginate_by(self, queryset):
         return settings.ARTICLES_PER_PAGE
 
     def get_queryset(self):
-        return Article.objects.published().shown_in_lists().for_listing().newest_first()
+        return Article.objects.published().shown_in_lists().newest_first()
+
+    def paginate_queryset(self, queryset, page_size):
+        """The page's rows: each story's id, stored teaser and its cache tags, in one query."""
+        return super().paginate_queryset(
+            list_fragments.with_pieces(queryset, self.teaser_piece), page_size
+        )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        page = context["page_obj"]
+        # The page keeps its rows: how many it read is what its pagination counts.
+        context.update(self.arranged(list(page.object_list), page))
+        return context
+
+    def arranged(self, rows, page) -> dict:
+        """What the page prints of its stories (``rows``: ``list_fragments.with_pieces``).
+        The first teaser of a list's first page loads its picture at once: rendered here."""
+        live = [rows[0][0]] if rows and page.number == 1 else []
+        return {"articles": list_fragments.printed(rows, live=live)}
 
 
 class PlannedOncePagesMixin:
@@ -61,29 +83,35 @@ class FrontMixin:
 
     front_section = None
 
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        if context["page_obj"].number == 1:
-            stories = list(context["articles"])
-            places = front_pages.front_places(stories, section=self.front_section)
-            shown = {place.article.pk for place in places}
-            context["front_places"] = places
-            context["latest_articles"] = stories[: front_pages.LATEST_STORIES]
-            context["articles"] = [story for story in stories if story.pk not in shown]
-        return context
+    def arranged(self, rows, page) -> dict:
+        if page.number != 1:
+            return super().arranged(rows, page)
+        ids = [row[0] for row in rows]
+        places = front_pages.front_places(ids, section=self.front_section)
+        latest = ids[: front_pages.LATEST_STORIES]
+        # The front's places and its rail print more than a list's teaser: rendered here.
+        live = {place.story_id for place in places if place.story is None} | set(latest)
+        printed = list_fragments.printed(rows, live=live)
+        stories = {item.pk: item for item in printed}
+        shown = {place.story_id for place in places}
+        return {
+            "front_places": front_pages.teasers(places, stories),
+            "latest_articles": [stories[pk] for pk in latest if pk in stories],
+            "articles": [item for item in printed if item.pk not in shown],
+        }
 
 
 class HomeView(FrontMixin, PlannedOncePagesMixin, PublishedArticlesMixin, generic.ListView):
     template_name = "articles/home.html"
 
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        if "front_places" in context:
-            context["section_blocks"] = front_pages.section_blocks(
+    def arranged(self, rows, page) -> dict:
+        arranged = super().arranged(rows, page)
+        if "front_places" in arranged:
+            arranged["section_blocks"] = front_pages.section_blocks(
                 navigation_sections(),
-                leave_out=[place.article.pk for place in context["front_places"]],
+                leave_out=[place.article.pk for place in arranged["front_places"]],
             )
-        return context
+        return arranged
 
 
 class SubjectArticlesView(PublishedArticlesMixin, generic.ListView):
@@ -112,6 +140,7 @@ class SectionView(FrontMixin, PlannedOncePagesMixin, SubjectArticlesView):
     subject_model = Category
     subject_context_name = "section"
     template_name = "articles/section_detail.html"
+    teaser_piece = list_fragments.SECTION_TEASER
 
     def get_queryset(self):
         queryset = super().get_queryset()
