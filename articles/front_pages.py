@@ -41,13 +41,18 @@ class Teaser:
     image: Image | None
     crop: str
 
+    @property
+    def pk(self):
+        """The story's id, as for a place printed from its stored piece."""
+        return self.article.pk
+
 
 def front_places(page_ids, *, section: Category | None = None, now=None) -> list[Place]:
     """The lead and secondary places of the home page (``section`` None) or a section's
     page: the places an editor filled, in order, and the newest of ``page_ids`` (the ids of
     the page's stories, newest first) in the others. A chosen story that is not on the page
-    comes with its model instance (read only if readers may see it); the page builds the
-    others (``teasers``)."""
+    comes with its model instance (read only if readers may see it); the page prints the
+    others (``teaser``)."""
     now = now or timezone.now()
     page_tags.shows(page_tags.front(section.pk if section else None))
     slots = _current_slots(section, now)
@@ -76,28 +81,31 @@ def front_places(page_ids, *, section: Category | None = None, now=None) -> list
     return [place for place in places if place is not None]
 
 
-def teasers(places: list[Place], stories: dict) -> list[Teaser]:
-    """The places as the front prints them, with the page's stories (``stories``: model
-    instances by id) where the place holds one of them."""
-    shown = []
-    for place in places:
-        story = place.story or stories[place.story_id]
-        if place.slot is None:
-            shown.append(Teaser(story, story.headline, story.lead_image, "wide"))
-        else:
-            slot = place.slot
-            headline, image = slot.headline or story.headline, slot.image or story.lead_image
-            shown.append(Teaser(story, headline, image, slot.crop))
-    return shown
+def teaser(place: Place, story: Article) -> Teaser:
+    """A place as the front prints it, around its story (``place.story`` or the page's)."""
+    if place.slot is None:
+        return Teaser(story, story.headline, story.lead_image, FrontSlot.Crop.WIDE)
+    slot = place.slot
+    return Teaser(story, slot.headline or story.headline, slot.image or story.lead_image, slot.crop)
 
 
 def _current_slots(section: Category | None, now) -> list[FrontSlot]:
-    """The places of this front whose pin has not ended, in order (one query, and one more
-    for the renditions of the pictures chosen for the front, if any)."""
+    """The places of this front whose pin has not ended, in order: the front's places (and
+    the renditions of the pictures chosen for them) are read once per change readers see."""
+    using = FrontSlot.objects.all().db
+    slots = tag_versions.remember(
+        f"front-slots:{using}:{section.pk if section else 'home'}",
+        [tag_versions.COUNTER],
+        lambda: _read_slots(section, using),
+    )
+    return [slot for slot in slots if slot.pinned_until is None or slot.pinned_until > now]
+
+
+def _read_slots(section: Category | None, using: str) -> list[FrontSlot]:
     page = {"front__section": section} if section else {"front__section__isnull": True}
     return list(
-        FrontSlot.objects.filter(**page, position__lte=FRONT_PLACES)
-        .filter(Q(pinned_until__isnull=True) | Q(pinned_until__gt=now))
+        FrontSlot.objects.using(using)
+        .filter(**page, position__lte=FRONT_PLACES)
         .select_related("image")
         .prefetch_related("image__renditions")
         .order_by("position")
@@ -120,7 +128,7 @@ def section_blocks(sections: list[Category], *, leave_out=()) -> list[tuple[Cate
         if len(block) < SECTION_BLOCK_STORIES:
             block.append(story_id)
     blocks = [(section, chosen[section.pk]) for section in sections if section.pk in chosen]
-    printed = list_fragments.stored_pieces(
+    printed = list_fragments.printed_by_id(
         [story_id for _section, ids in blocks for story_id in ids],
         list_fragments.SECTION_BLOCK_STORY,
     )

@@ -18,6 +18,7 @@ page records what it would have recorded rendering the story (``page_tags``).
 
 from functools import partial
 from pathlib import Path
+from types import SimpleNamespace
 from typing import NamedTuple
 
 from django.db.models import OuterRef, QuerySet, Subquery
@@ -26,16 +27,22 @@ from django.template import engines
 from markupsafe import Markup
 
 from . import page_tags, story_fragments
-from .models import Article, StoryPage
+from .models import Article, FrontSlot, StoryPage
 from .story_page_reads import story_from_row
 
 # The pieces' names in a row's ``fragments``.
 TEASER = "list_teaser"
 SECTION_TEASER = "section_list_teaser"
 SECTION_BLOCK_STORY = "section_block_story"
+FRONT_LEAD = "front_lead"
+FRONT_SECONDARY = "front_secondary"
+SECTION_FRONT_LEAD = "section_front_lead"
+SECTION_FRONT_SECONDARY = "section_front_secondary"
+RAIL_STORY = "front_rail_story"
 
 TEASER_TEMPLATE = "articles/includes/article_teaser.html"
 SECTION_BLOCK_STORY_TEMPLATE = "articles/includes/section_block_story.html"
+RAIL_STORY_TEMPLATE = "articles/includes/front_rail_story.html"
 
 
 class StoredPiece(NamedTuple):
@@ -45,28 +52,61 @@ class StoredPiece(NamedTuple):
     fragment: Markup
 
 
+def _newest_place(story) -> SimpleNamespace:
+    """A front's place as the newest stories fill it (``front_pages.teasers``): the story's
+    own headline and picture, whole."""
+    return SimpleNamespace(
+        article=story, headline=story.headline, image=story.lead_image, crop=FrontSlot.Crop.WIDE
+    )
+
+
+# Each piece: its template and the context a page includes it with.
+PIECES = {
+    TEASER: (TEASER_TEMPLATE, lambda story: {"article": story}),
+    SECTION_TEASER: (TEASER_TEMPLATE, lambda story: {"article": story, "hide_section": True}),
+    SECTION_BLOCK_STORY: (SECTION_BLOCK_STORY_TEMPLATE, lambda story: {"story": story}),
+    FRONT_LEAD: (
+        TEASER_TEMPLATE,
+        lambda story: {"article": story, "place": _newest_place(story), "role": "lead"},
+    ),
+    FRONT_SECONDARY: (
+        TEASER_TEMPLATE,
+        lambda story: {"article": story, "place": _newest_place(story), "role": "secondary"},
+    ),
+    SECTION_FRONT_LEAD: (
+        TEASER_TEMPLATE,
+        lambda story: {
+            "article": story,
+            "place": _newest_place(story),
+            "role": "lead",
+            "hide_section": True,
+        },
+    ),
+    SECTION_FRONT_SECONDARY: (
+        TEASER_TEMPLATE,
+        lambda story: {
+            "article": story,
+            "place": _newest_place(story),
+            "role": "secondary",
+            "hide_section": True,
+        },
+    ),
+    RAIL_STORY: (RAIL_STORY_TEMPLATE, lambda story: {"latest": story}),
+}
+
+
 def register_pieces() -> None:
     """Render the list pieces into every story page row (from ``ArticlesConfig.ready()``)."""
     # The context each piece is rendered with shapes it: this file is one of its sources.
-    sources = [Path(__file__)]
-    story_fragments.register(
-        TEASER, partial(_render, TEASER_TEMPLATE, "article", {}), sources=sources
-    )
-    story_fragments.register(
-        SECTION_TEASER,
-        partial(_render, TEASER_TEMPLATE, "article", {"hide_section": True}),
-        sources=sources,
-    )
-    story_fragments.register(
-        SECTION_BLOCK_STORY,
-        partial(_render, SECTION_BLOCK_STORY_TEMPLATE, "story", {}),
-        sources=sources,
-    )
+    for name, (template_name, context) in PIECES.items():
+        story_fragments.register(
+            name, partial(_render, template_name, context), sources=[Path(__file__)]
+        )
 
 
-def _render(template_name: str, name: str, context: dict, story) -> str:
-    """The include as a page includes it for ``story`` (named ``name`` in its context)."""
-    return engines["jinja2"].get_template(template_name).render({name: story, **context})
+def _render(template_name: str, context, story) -> str:
+    """The include as a page includes it for ``story``."""
+    return engines["jinja2"].get_template(template_name).render(context(story))
 
 
 def with_pieces(stories: QuerySet, piece: str) -> QuerySet:
@@ -98,16 +138,29 @@ def printed(rows, *, live=()) -> list:
     return items
 
 
-def stored_pieces(ids, piece: str) -> dict:
-    """The stories with these ids (chosen among those readers may see) as a page prints
-    them, by id: the stored ``piece`` where it is fresh, else the ``Article``. One query, and
-    one more for the stories without a fresh piece."""
+def stored_pieces(ids, names) -> dict[int, dict[str, Markup]]:
+    """The fresh pieces called ``names`` of the stories with these ids, by id (a story
+    without all of them fresh is left out), recorded as shown: one query."""
+    columns = [KT(f"fragments__{name}") for name in names]
     rows = StoryPage.objects.filter(
         article_id__in=list(ids), rendered_with=story_fragments.current_stamp()
-    ).values_list("article_id", KT(f"fragments__{piece}"), f"fragments__{story_fragments.TAGS_KEY}")
-    found = {pk: (pk, piece, tags) for pk, piece, tags in rows}
-    in_order = [found.get(pk, (pk, None, None)) for pk in ids]
-    return {item.pk: item for item in printed(in_order)}
+    ).values_list("article_id", f"fragments__{story_fragments.TAGS_KEY}", *columns)
+    pieces = {}
+    for pk, tags, *texts in rows:
+        if None not in texts:
+            page_tags.shows(*tags)
+            pieces[pk] = {name: Markup(text) for name, text in zip(names, texts, strict=True)}
+    return pieces
+
+
+def printed_by_id(ids, name: str) -> dict:
+    """The stories with these ids (chosen among those readers may see) as a page prints
+    them, by id: the stored piece ``name`` where it is fresh, else the ``Article``. One
+    query, and one more for the stories without a fresh piece."""
+    pieces = stored_pieces(ids, [name])
+    printed = {pk: StoredPiece(pk, found[name]) for pk, found in pieces.items()}
+    printed.update(stories_by_id([pk for pk in ids if pk not in pieces]))
+    return printed
 
 
 def stories_by_id(ids) -> dict:

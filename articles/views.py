@@ -82,6 +82,8 @@ class FrontMixin:
     editors, filled up by the newest), then the rest of the page's stories as a list."""
 
     front_section = None
+    # The stored teasers of the places the newest stories fill: the lead's, the others'.
+    place_pieces = (list_fragments.FRONT_LEAD, list_fragments.FRONT_SECONDARY)
 
     def arranged(self, rows, page) -> dict:
         if page.number != 1:
@@ -89,14 +91,38 @@ class FrontMixin:
         ids = [row[0] for row in rows]
         places = front_pages.front_places(ids, section=self.front_section)
         latest = ids[: front_pages.LATEST_STORIES]
-        # The front's places and its rail print more than a list's teaser: rendered here.
-        live = {place.story_id for place in places if place.story is None} | set(latest)
+        # The places the newest stories fill and the rail print their stories' stored pieces;
+        # a place an editor filled (a headline, a picture, a crop of their own) is rendered.
+        newest = {place.story_id for place in places if place.slot is None}
+        pieces = list_fragments.stored_pieces(
+            newest | set(latest), [*self.place_pieces, list_fragments.RAIL_STORY]
+        )
+        live = {
+            place.story_id
+            for place in places
+            if place.story is None and (place.slot is not None or place.story_id not in pieces)
+        }
+        live.update(pk for pk in latest if pk not in pieces)
         printed = list_fragments.printed(rows, live=live)
         stories = {item.pk: item for item in printed}
+        front = []
+        for place in places:
+            if place.slot is None and place.story_id in pieces:
+                piece = pieces[place.story_id][self.place_pieces[min(len(front), 1)]]
+                front.append(list_fragments.StoredPiece(place.story_id, piece))
+            elif place.story_id in stories or place.story is not None:
+                front.append(front_pages.teaser(place, place.story or stories[place.story_id]))
+        rail = [
+            list_fragments.StoredPiece(pk, pieces[pk][list_fragments.RAIL_STORY])
+            if pk in pieces
+            else stories[pk]
+            for pk in latest
+            if pk in pieces or pk in stories
+        ]
         shown = {place.story_id for place in places}
         return {
-            "front_places": front_pages.teasers(places, stories),
-            "latest_articles": [stories[pk] for pk in latest if pk in stories],
+            "front_places": front,
+            "latest_articles": rail,
             "articles": [item for item in printed if item.pk not in shown],
         }
 
@@ -109,7 +135,7 @@ class HomeView(FrontMixin, PlannedOncePagesMixin, PublishedArticlesMixin, generi
         if "front_places" in arranged:
             arranged["section_blocks"] = front_pages.section_blocks(
                 navigation_sections(),
-                leave_out=[place.article.pk for place in arranged["front_places"]],
+                leave_out=[place.pk for place in arranged["front_places"]],
             )
         return arranged
 
@@ -141,6 +167,7 @@ class SectionView(FrontMixin, PlannedOncePagesMixin, SubjectArticlesView):
     subject_context_name = "section"
     template_name = "articles/section_detail.html"
     teaser_piece = list_fragments.SECTION_TEASER
+    place_pieces = (list_fragments.SECTION_FRONT_LEAD, list_fragments.SECTION_FRONT_SECONDARY)
 
     def get_queryset(self):
         queryset = super().get_queryset()
