@@ -16,13 +16,15 @@ rows rendered with the current stamp; any other story is printed the live way, f
 page records what it would have recorded rendering the story (``page_tags``).
 """
 
+import json
 from functools import partial
 from pathlib import Path
 from types import SimpleNamespace
 from typing import NamedTuple
 
-from django.db.models import OuterRef, QuerySet, Subquery
-from django.db.models.fields.json import KT
+from django.db import connections
+from django.db.models import QuerySet, TextField
+from django.db.models.expressions import RawSQL
 from django.template import engines
 from markupsafe import Markup
 
@@ -109,16 +111,47 @@ def _render(template_name: str, context, story) -> str:
     return engines["jinja2"].get_template(template_name).render(context(story))
 
 
-def with_pieces(stories: QuerySet, piece: str) -> QuerySet:
-    """``stories`` (a filtered, ordered query of ``Article``) read as (id, stored piece, its
-    cache tags) rows; the piece and tags are None where the row is missing or was rendered
-    with another stamp."""
-    fresh = StoryPage.objects.filter(
-        article_id=OuterRef("pk"), rendered_with=story_fragments.current_stamp()
+# Pieces are read with SQL of their own: through the ORM (a subquery and a JSON key for each),
+# building the page's query took 2.5 ms of CPU against 1.0 ms without the pieces, and reading
+# a front's pieces by id 1.0 ms against 0.14 ms (PostgreSQL, 5,000 stories).
+
+
+def _key(connection, column: str) -> str:
+    """SQL reading the key given as the next parameter of the JSON ``column`` as text (a
+    piece's markup; the JSON of a list)."""
+    if connection.vendor == "postgresql":
+        return f"{column} ->> %s"
+    return f"json_extract({column}, '$.' || %s)"
+
+
+def _rows_sql(connection) -> tuple[str, str, str]:
+    """The quoted names of the read model's table, its story column and its pieces' key."""
+    quote = connection.ops.quote_name
+    table = quote(StoryPage._meta.db_table)
+    return (
+        table,
+        f"{table}.{quote('article_id')}",
+        _key(connection, f"{table}.{quote('fragments')}"),
     )
+
+
+def with_pieces(stories: QuerySet, piece: str) -> QuerySet:
+    """``stories`` (a filtered, ordered query of ``Article``) read as (id, stored piece, the
+    JSON of its cache tags) rows; the piece and tags are None where the row is missing or was
+    rendered with another stamp."""
+    connection = connections[stories.db]
+    table, story_column, key = _rows_sql(connection)
+    stories_id = (
+        f"{connection.ops.quote_name(Article._meta.db_table)}.{connection.ops.quote_name('id')}"
+    )
+    fresh = (
+        f"(SELECT {key} FROM {table} WHERE {story_column} = {stories_id}"
+        f" AND {table}.{connection.ops.quote_name('rendered_with')} = %s)"
+    )
+    stamp = story_fragments.current_stamp()
     return stories.values_list("pk").annotate(
-        piece=Subquery(fresh.values(text=KT(f"fragments__{piece}"))),
-        piece_tags=Subquery(fresh.values(f"fragments__{story_fragments.TAGS_KEY}")),
+        piece=RawSQL(fresh, [piece, stamp], output_field=TextField()),
+        piece_tags=RawSQL(fresh, [story_fragments.TAGS_KEY, stamp], output_field=TextField()),
     )
 
 
@@ -127,13 +160,15 @@ def printed(rows, *, live=()) -> list:
     ``StoredPiece`` where the row has a fresh piece, else (and for the ids in ``live``, which
     the page renders itself) the ``Article``. Records the page's tags for all of them."""
     live = set(live)
-    rendered = stories_by_id([pk for pk, piece, _tags in rows if piece is None or pk in live])
+    rendered = stories_by_id(
+        [pk for pk, piece, tags in rows if piece is None or tags is None or pk in live]
+    )
     items = []
     for pk, piece, tags in rows:
         if pk in rendered:
             items.append(rendered[pk])
         elif piece is not None:
-            page_tags.shows(*tags)
+            page_tags.shows(*json.loads(tags))
             items.append(StoredPiece(pk, Markup(piece)))
     return items
 
@@ -141,14 +176,27 @@ def printed(rows, *, live=()) -> list:
 def stored_pieces(ids, names) -> dict[int, dict[str, Markup]]:
     """The fresh pieces called ``names`` of the stories with these ids, by id (a story
     without all of them fresh is left out), recorded as shown: one query."""
-    columns = [KT(f"fragments__{name}") for name in names]
-    rows = StoryPage.objects.filter(
-        article_id__in=list(ids), rendered_with=story_fragments.current_stamp()
-    ).values_list("article_id", f"fragments__{story_fragments.TAGS_KEY}", *columns)
+    ids = list(ids)
+    if not ids:
+        return {}
+    connection = connections[StoryPage.objects.all().db]
+    table, story_column, key = _rows_sql(connection)
+    columns = ", ".join([key] * (len(names) + 1))
+    placeholders = ", ".join(["%s"] * len(ids))
+    sql = (
+        f"SELECT {story_column}, {columns} FROM {table}"
+        f" WHERE {table}.{connection.ops.quote_name('rendered_with')} = %s"
+        f" AND {story_column} IN ({placeholders})"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            sql, [story_fragments.TAGS_KEY, *names, story_fragments.current_stamp(), *ids]
+        )
+        rows = cursor.fetchall()
     pieces = {}
     for pk, tags, *texts in rows:
-        if None not in texts:
-            page_tags.shows(*tags)
+        if tags is not None and None not in texts:
+            page_tags.shows(*json.loads(tags))
             pieces[pk] = {name: Markup(text) for name, text in zip(names, texts, strict=True)}
     return pieces
 
