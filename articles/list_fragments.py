@@ -1,19 +1,21 @@
-"""The teasers list pages print and the stories of the home page's section blocks, stored
-with their stories (``story_fragments``) so that an uncached list prints them instead of
-building each story and rendering it again.
+"""The teasers list pages print, stored with their stories (``story_fragments``) so that an
+uncached list, front or section block prints them instead of building each story and
+rendering it again.
 
-Three pieces, each rendered by the very include the live page uses: the list's teaser
-(``article_teaser.html`` as ``article_list.html`` includes it: no place, lazy picture), its
-variant on a section's page (``hide_section``), and a section block's story
-(``section_block_story.html``). What depends on the page is never stored: the front's places
-(an editor's headline, picture and crop), the rail of the latest stories and the eager first
-teaser of a list without a front are rendered from model instances, built from the stories'
-rows (``story_page_reads.story_from_row``).
+Each piece is rendered by the very include the live page uses, with the context the page
+includes it with (``PIECES``): the list's teaser (``article_teaser.html``: lazy picture), the
+first one of a list without a front (eager picture), their variant on a section's page
+(``hide_section``), the lead and secondary places of a front as the newest stories fill them,
+a front rail's story (``front_rail_story.html``) and a section block's story
+(``section_block_story.html``). What depends on the page is never stored: a place an editor
+filled (their headline, picture and crop) is rendered from the story's model instance, built
+from its row (``story_page_reads.story_from_row``).
 
-A page reads its stories' pieces in the query that chooses them (``with_pieces``), only from
-rows rendered with the current stamp; any other story is printed the live way, from its row's
-``story`` (one more query, only then). A piece carries the cache tags its row keeps, so the
-page records what it would have recorded rendering the story (``page_tags``).
+A list reads its stories' pieces in the query that chooses them (``with_pieces``), a front its
+places' and a home page its section blocks' by id (``stored_pieces``), only from rows rendered
+with the current stamp; any other story is rendered the live way, from its row's ``story``
+(one more query, only then). A piece carries the cache tags its row keeps, so the page records
+what it would have recorded rendering the story (``page_tags``).
 """
 
 import json
@@ -34,6 +36,7 @@ from .story_page_reads import story_from_row
 
 # The pieces' names in a row's ``fragments``.
 TEASER = "list_teaser"
+EAGER_TEASER = "list_teaser_eager"
 SECTION_TEASER = "section_list_teaser"
 SECTION_BLOCK_STORY = "section_block_story"
 FRONT_LEAD = "front_lead"
@@ -65,6 +68,7 @@ def _newest_place(story) -> SimpleNamespace:
 # Each piece: its template and the context a page includes it with.
 PIECES = {
     TEASER: (TEASER_TEMPLATE, lambda story: {"article": story}),
+    EAGER_TEASER: (TEASER_TEMPLATE, lambda story: {"article": story, "eager": True}),
     SECTION_TEASER: (TEASER_TEMPLATE, lambda story: {"article": story, "hide_section": True}),
     SECTION_BLOCK_STORY: (SECTION_BLOCK_STORY_TEMPLATE, lambda story: {"story": story}),
     FRONT_LEAD: (

@@ -62,9 +62,16 @@ class PublishedArticlesMixin:
 
     def arranged(self, rows, page) -> dict:
         """What the page prints of its stories (``rows``: ``list_fragments.with_pieces``).
-        The first teaser of a list's first page loads its picture at once: rendered here."""
-        live = [rows[0][0]] if rows and page.number == 1 else []
-        return {"articles": list_fragments.printed(rows, live=live)}
+        The first teaser of a list's first page loads its picture at once: its own piece."""
+        if not rows or page.number != 1:
+            return {"articles": list_fragments.printed(rows)}
+        first = rows[0][0]
+        eager = list_fragments.stored_pieces([first], [list_fragments.EAGER_TEASER])
+        printed = list_fragments.printed(rows, live=() if eager else [first])
+        if eager and printed and printed[0].pk == first:
+            piece = eager[first][list_fragments.EAGER_TEASER]
+            printed[0] = list_fragments.StoredPiece(first, piece)
+        return {"articles": printed}
 
 
 class PlannedOncePagesMixin:

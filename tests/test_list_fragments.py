@@ -120,6 +120,10 @@ def test_the_pieces_are_the_includes_a_page_renders(newsroom):
     assert 'class="kicker"' in pieces[list_fragments.TEASER]
     assert 'class="kicker"' not in pieces[list_fragments.SECTION_TEASER]
     assert 'loading="lazy"' in pieces[list_fragments.TEASER]
+    assert 'fetchpriority="high"' in pieces[list_fragments.EAGER_TEASER]
+    assert "teaser__headline--lead" in pieces[list_fragments.FRONT_LEAD]
+    assert 'class="kicker"' not in pieces[list_fragments.SECTION_FRONT_SECONDARY]
+    assert pieces[list_fragments.RAIL_STORY].startswith("<li><time")
     assert pieces[list_fragments.SECTION_BLOCK_STORY].startswith('<li class="section-block__story')
     assert pieces[list_fragments.SECTION_BLOCK_STORY].endswith("</li>")
 
