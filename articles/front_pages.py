@@ -7,6 +7,7 @@ takes a fixed number of queries, whatever the number of places, sections and ima
 """
 
 from dataclasses import dataclass
+from itertools import islice
 from typing import NamedTuple
 
 from django.db.models import Q
@@ -119,40 +120,51 @@ def section_blocks(sections: list[Category], *, leave_out=()) -> list[tuple[Cate
     until a change readers see (no query); their stored pieces in one query
     (``list_fragments``)."""
     leave_out = set(leave_out)
-    chosen: dict[int, list[int]] = {}
     # Read where this request reads (a replica, if it may), as the related stories are.
-    for story_id, section_id in _newest_listed(Article.objects.all().db):
-        if section_id is None or story_id in leave_out:
-            continue
-        block = chosen.setdefault(section_id, [])
-        if len(block) < SECTION_BLOCK_STORIES:
-            block.append(story_id)
-    blocks = [(section, chosen[section.pk]) for section in sections if section.pk in chosen]
+    newest = _newest_listed_by_section(Article.objects.all().db)
+    chosen = {
+        section.pk: list(
+            islice(
+                (pk for pk in newest.get(section.pk, ()) if pk not in leave_out),
+                SECTION_BLOCK_STORIES,
+            )
+        )
+        for section in sections
+    }
+    blocks = [(section, chosen[section.pk]) for section in sections if chosen[section.pk]]
     printed = list_fragments.printed_by_id(
         [story_id for _section, ids in blocks for story_id in ids],
         list_fragments.SECTION_BLOCK_STORY,
     )
-    return [
-        (section, [printed[story_id] for story_id in ids if story_id in printed])
-        for section, ids in blocks
-    ]
+    # A story unpublished since it was chosen is simply not printed.
+    shown = [(section, [printed[pk] for pk in ids if pk in printed]) for section, ids in blocks]
+    return [(section, stories) for section, stories in shown if stories]
 
 
-def _newest_listed(using: str) -> tuple[tuple[int, int | None], ...]:
-    """(id, section id) of the newest ``RELATED_WINDOW`` published stories lists carry,
-    newest first: read once per change readers see, and never kept past the next scheduled
+def _newest_listed_by_section(using: str) -> dict[int, tuple[int, ...]]:
+    """The ids of the newest ``RELATED_WINDOW`` published stories lists carry, newest first,
+    by section: read once per change readers see, and never kept past the next scheduled
     story, which may enter them. (The related-stories window cannot stand in: it holds the
     stories lists leave out too, so it may hold fewer of those lists carry.)"""
-    return tag_versions.remember(
-        f"newest-listed:{using}",
-        [tag_versions.COUNTER],
-        lambda: tuple(
+
+    def read():
+        by_section: dict[int, list[int]] = {}
+        rows = (
             Article.objects.using(using)
             .published()
             .shown_in_lists()
             .newest_first()
             .values_list("pk", "category_id")[:RELATED_WINDOW]
-        ),
+        )
+        for pk, section_id in rows:
+            if section_id is not None:
+                by_section.setdefault(section_id, []).append(pk)
+        return {section_id: tuple(ids) for section_id, ids in by_section.items()}
+
+    return tag_versions.remember(
+        f"newest-listed:{using}",
+        [tag_versions.COUNTER],
+        read,
         lifetime=lambda: seconds_until_next_publication(using),
     )
 
