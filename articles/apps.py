@@ -11,6 +11,7 @@ class ArticlesConfig(AppConfig):
         from . import (
             cache_tags,
             feed_items,
+            list_fragments,
             search,
             story_fragments,
             story_page_pieces,
@@ -25,6 +26,7 @@ class ArticlesConfig(AppConfig):
         story_pages.connect_receivers()
         story_fragments.connect_receivers()
         feed_items.register_fragments()
+        list_fragments.register_pieces()
         story_page_pieces.register_pieces()
         cache_tags.connect_receivers()
 

@@ -7,19 +7,30 @@ takes a fixed number of queries, whatever the number of places, sections and ima
 """
 
 from dataclasses import dataclass
+from itertools import islice
+from typing import NamedTuple
 
-from django.db.models import F, Q, Window
-from django.db.models.functions import RowNumber
+from django.db.models import Q
 from django.utils import timezone
 
-from . import page_tags, tag_versions
+from . import list_fragments, page_tags, tag_versions
 from .models import Article, BreakingNews, Category, FrontSlot, Image
 from .models.fronts import FRONT_PLACES
+from .querysets import seconds_until_next_publication
 from .related_stories import RELATED_WINDOW
 
 # Stories in the home page's "Latest" column and in each section block.
 LATEST_STORIES = 6
 SECTION_BLOCK_STORIES = 3
+
+
+class Place(NamedTuple):
+    """A place of a front: the story's id, the editor's slot (None where the newest stories
+    fill it) and the story, where it is not one of the page's."""
+
+    story_id: int
+    slot: FrontSlot | None
+    story: Article | None
 
 
 @dataclass
@@ -31,46 +42,71 @@ class Teaser:
     image: Image | None
     crop: str
 
+    @property
+    def pk(self):
+        """The story's id, as for a place printed from its stored piece."""
+        return self.article.pk
 
-def front_places(page_stories, *, section: Category | None = None, now=None) -> list[Teaser]:
-    """The lead and secondary stories of the home page (``section`` None) or a section's
-    page: the places an editor filled, in order, and the newest of ``page_stories`` (already
-    read, newest first) in the others."""
+
+def front_places(page_ids, *, section: Category | None = None, now=None) -> list[Place]:
+    """The lead and secondary places of the home page (``section`` None) or a section's
+    page: the places an editor filled, in order, and the newest of ``page_ids`` (the ids of
+    the page's stories, newest first) in the others. A chosen story that is not on the page
+    comes with its model instance (read only if readers may see it); the page prints the
+    others (``teaser``)."""
     now = now or timezone.now()
     page_tags.shows(page_tags.front(section.pk if section else None))
     slots = _current_slots(section, now)
-    stories = {story.pk: story for story in page_stories}
-    missing = [slot.article_id for slot in slots if slot.article_id not in stories]
+    on_page = set(page_ids)
+    outside = {}
+    missing = [slot.article_id for slot in slots if slot.article_id not in on_page]
     if missing:
         # The publishing rule decides here: a story readers may not see is simply not found.
         chosen = Article.objects.published(at=now).for_listing().filter(pk__in=missing)
-        stories.update((story.pk, story) for story in chosen)
-    places: list[Teaser | None] = [None] * FRONT_PLACES
+        outside = {story.pk: story for story in chosen}
+    places: list[Place | None] = [None] * FRONT_PLACES
     placed = set()
     for slot in slots:
-        story = stories.get(slot.article_id)
-        if story is None or story.pk in placed or places[slot.position - 1] is not None:
+        story_id = slot.article_id
+        visible = story_id in on_page or story_id in outside
+        if not visible or story_id in placed or places[slot.position - 1] is not None:
             continue
-        places[slot.position - 1] = Teaser(
-            story, slot.headline or story.headline, slot.image or story.lead_image, slot.crop
-        )
-        placed.add(story.pk)
-    newest = (story for story in page_stories if story.pk not in placed)
+        places[slot.position - 1] = Place(story_id, slot, outside.get(story_id))
+        placed.add(story_id)
+    newest = (story_id for story_id in page_ids if story_id not in placed)
     for index, place in enumerate(places):
         if place is None:
-            story = next(newest, None)
-            if story is not None:
-                places[index] = Teaser(story, story.headline, story.lead_image, "wide")
+            story_id = next(newest, None)
+            if story_id is not None:
+                places[index] = Place(story_id, None, None)
     return [place for place in places if place is not None]
 
 
+def teaser(place: Place, story: Article) -> Teaser:
+    """A place as the front prints it, around its story (``place.story`` or the page's)."""
+    if place.slot is None:
+        return Teaser(story, story.headline, story.lead_image, FrontSlot.Crop.WIDE)
+    slot = place.slot
+    return Teaser(story, slot.headline or story.headline, slot.image or story.lead_image, slot.crop)
+
+
 def _current_slots(section: Category | None, now) -> list[FrontSlot]:
-    """The places of this front whose pin has not ended, in order (one query, and one more
-    for the renditions of the pictures chosen for the front, if any)."""
+    """The places of this front whose pin has not ended, in order: the front's places (and
+    the renditions of the pictures chosen for them) are read once per change readers see."""
+    using = FrontSlot.objects.all().db
+    slots = tag_versions.remember(
+        f"front-slots:{using}:{section.pk if section else 'home'}",
+        [tag_versions.COUNTER],
+        lambda: _read_slots(section, using),
+    )
+    return [slot for slot in slots if slot.pinned_until is None or slot.pinned_until > now]
+
+
+def _read_slots(section: Category | None, using: str) -> list[FrontSlot]:
     page = {"front__section": section} if section else {"front__section__isnull": True}
     return list(
-        FrontSlot.objects.filter(**page, position__lte=FRONT_PLACES)
-        .filter(Q(pinned_until__isnull=True) | Q(pinned_until__gt=now))
+        FrontSlot.objects.using(using)
+        .filter(**page, position__lte=FRONT_PLACES)
         .select_related("image")
         .prefetch_related("image__renditions")
         .order_by("position")
@@ -79,28 +115,58 @@ def _current_slots(section: Category | None, now) -> list[FrontSlot]:
 
 def section_blocks(sections: list[Category], *, leave_out=()) -> list[tuple[Category, list]]:
     """The newest ``SECTION_BLOCK_STORIES`` stories of each section, in the sections' order,
-    among the newest ``RELATED_WINDOW`` published stories and leaving out the ids given (the
-    stories the front already leads with). One read for all sections."""
-    newest = (
-        Article.objects.published().shown_in_lists().newest_first().values("pk")[:RELATED_WINDOW]
-    )
-    ranked = (
-        Article.objects.published()
-        .filter(pk__in=newest, category__isnull=False)
-        .exclude(pk__in=list(leave_out))
-        .annotate(
-            rank=Window(
-                RowNumber(),
-                partition_by=F("category_id"),
-                order_by=[F("published_at").desc(), F("id").desc()],
+    among the newest ``RELATED_WINDOW`` published stories lists carry and leaving out the ids
+    given (the stories the front already leads with). Chosen among those newest stories, kept
+    until a change readers see (no query); their stored pieces in one query
+    (``list_fragments``)."""
+    leave_out = set(leave_out)
+    # Read where this request reads (a replica, if it may), as the related stories are.
+    newest = _newest_listed_by_section(Article.objects.all().db)
+    chosen = {
+        section.pk: list(
+            islice(
+                (pk for pk in newest.get(section.pk, ()) if pk not in leave_out),
+                SECTION_BLOCK_STORIES,
             )
         )
+        for section in sections
+    }
+    blocks = [(section, chosen[section.pk]) for section in sections if chosen[section.pk]]
+    printed = list_fragments.printed_by_id(
+        [story_id for _section, ids in blocks for story_id in ids],
+        list_fragments.SECTION_BLOCK_STORY,
     )
-    ids = [pk for pk, rank in ranked.values_list("pk", "rank") if rank <= SECTION_BLOCK_STORIES]
-    by_section: dict[int, list] = {}
-    for story in Article.objects.published().for_listing().filter(pk__in=ids).newest_first():
-        by_section.setdefault(story.category_id, []).append(story)
-    return [(section, by_section[section.pk]) for section in sections if section.pk in by_section]
+    # A story unpublished since it was chosen is simply not printed.
+    shown = [(section, [printed[pk] for pk in ids if pk in printed]) for section, ids in blocks]
+    return [(section, stories) for section, stories in shown if stories]
+
+
+def _newest_listed_by_section(using: str) -> dict[int, tuple[int, ...]]:
+    """The ids of the newest ``RELATED_WINDOW`` published stories lists carry, newest first,
+    by section: read once per change readers see, and never kept past the next scheduled
+    story, which may enter them. (The related-stories window cannot stand in: it holds the
+    stories lists leave out too, so it may hold fewer of those lists carry.)"""
+
+    def read():
+        by_section: dict[int, list[int]] = {}
+        rows = (
+            Article.objects.using(using)
+            .published()
+            .shown_in_lists()
+            .newest_first()
+            .values_list("pk", "category_id")[:RELATED_WINDOW]
+        )
+        for pk, section_id in rows:
+            if section_id is not None:
+                by_section.setdefault(section_id, []).append(pk)
+        return {section_id: tuple(ids) for section_id, ids in by_section.items()}
+
+    return tag_versions.remember(
+        f"newest-listed:{using}",
+        [tag_versions.COUNTER],
+        read,
+        lifetime=lambda: seconds_until_next_publication(using),
+    )
 
 
 def breaking_news(now=None) -> BreakingNews | None:

@@ -17,7 +17,7 @@ from django.views.decorators.cache import never_cache
 from reversion.models import Version
 from taggit.models import Tag
 
-from . import front_pages, previews, search, story_page_pieces
+from . import front_pages, list_fragments, previews, search, story_page_pieces
 from .canonical import absolute_url
 from .context_processors import navigation_sections
 from .forms import SearchFiltersForm
@@ -31,18 +31,47 @@ RELATED_STORIES = 4
 
 
 class PublishedArticlesMixin:
-    """Lists of published stories, newest first, with everything a teaser shows prefetched."""
+    """Lists of published stories, newest first, each printed from the teaser stored with
+    it (``list_fragments``) or, where none is fresh, rendered from its row."""
 
     model = Article
     context_object_name = "articles"
     allow_empty = True
     paginator_class = CappedPaginator
+    # The stored teaser the list prints.
+    teaser_piece = list_fragments.TEASER
 
     def get_paginate_by(self, queryset):
         return settings.ARTICLES_PER_PAGE
 
     def get_queryset(self):
-        return Article.objects.published().shown_in_lists().for_listing().newest_first()
+        return Article.objects.published().shown_in_lists().newest_first()
+
+    def paginate_queryset(self, queryset, page_size):
+        """The page's rows: each story's id, stored teaser and its cache tags, in one query."""
+        return super().paginate_queryset(
+            list_fragments.with_pieces(queryset, self.teaser_piece), page_size
+        )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        page = context["page_obj"]
+        # The page keeps its rows: how many it read is what its pagination counts.
+        context.update(self.arranged(list(page.object_list), page))
+        return context
+
+    def arranged(self, rows, page) -> dict:
+        """What the page prints of its stories (``rows``: ``list_fragments.with_pieces``).
+        The first teaser of a list's first page loads its picture at once: its own piece."""
+        if not rows or page.number != 1:
+            return {"articles": list_fragments.printed(rows)}
+        first = rows[0][0]
+        eager = list_fragments.stored_pieces([first], [list_fragments.EAGER_TEASER])
+        printed = list_fragments.printed(rows, live=() if eager else [first])
+        if eager and printed and printed[0].pk == first:
+            piece = eager[first][list_fragments.EAGER_TEASER]
+            printed[0] = list_fragments.StoredPiece(first, piece)
+        return {"articles": printed}
 
 
 class PlannedOncePagesMixin:
@@ -60,30 +89,62 @@ class FrontMixin:
     editors, filled up by the newest), then the rest of the page's stories as a list."""
 
     front_section = None
+    # The stored teasers of the places the newest stories fill: the lead's, the others'.
+    place_pieces = (list_fragments.FRONT_LEAD, list_fragments.FRONT_SECONDARY)
 
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        if context["page_obj"].number == 1:
-            stories = list(context["articles"])
-            places = front_pages.front_places(stories, section=self.front_section)
-            shown = {place.article.pk for place in places}
-            context["front_places"] = places
-            context["latest_articles"] = stories[: front_pages.LATEST_STORIES]
-            context["articles"] = [story for story in stories if story.pk not in shown]
-        return context
+    def arranged(self, rows, page) -> dict:
+        if page.number != 1:
+            return super().arranged(rows, page)
+        ids = [row[0] for row in rows]
+        places = front_pages.front_places(ids, section=self.front_section)
+        latest = ids[: front_pages.LATEST_STORIES]
+        # The places the newest stories fill and the rail print their stories' stored pieces;
+        # a place an editor filled (a headline, a picture, a crop of their own) is rendered.
+        newest = {place.story_id for place in places if place.slot is None}
+        pieces = list_fragments.stored_pieces(
+            newest | set(latest), [*self.place_pieces, list_fragments.RAIL_STORY]
+        )
+        live = {
+            place.story_id
+            for place in places
+            if place.story is None and (place.slot is not None or place.story_id not in pieces)
+        }
+        live.update(pk for pk in latest if pk not in pieces)
+        printed = list_fragments.printed(rows, live=live)
+        stories = {item.pk: item for item in printed}
+        front = []
+        for place in places:
+            if place.slot is None and place.story_id in pieces:
+                piece = pieces[place.story_id][self.place_pieces[min(len(front), 1)]]
+                front.append(list_fragments.StoredPiece(place.story_id, piece))
+            elif place.story_id in stories or place.story is not None:
+                front.append(front_pages.teaser(place, place.story or stories[place.story_id]))
+        rail = [
+            list_fragments.StoredPiece(pk, pieces[pk][list_fragments.RAIL_STORY])
+            if pk in pieces
+            else stories[pk]
+            for pk in latest
+            if pk in pieces or pk in stories
+        ]
+        shown = {place.story_id for place in places}
+        return {
+            "front_places": front,
+            "latest_articles": rail,
+            "articles": [item for item in printed if item.pk not in shown],
+        }
 
 
 class HomeView(FrontMixin, PlannedOncePagesMixin, PublishedArticlesMixin, generic.ListView):
     template_name = "articles/home.html"
 
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        if "front_places" in context:
-            context["section_blocks"] = front_pages.section_blocks(
+    def arranged(self, rows, page) -> dict:
+        arranged = super().arranged(rows, page)
+        if "front_places" in arranged:
+            arranged["section_blocks"] = front_pages.section_blocks(
                 navigation_sections(),
-                leave_out=[place.article.pk for place in context["front_places"]],
+                leave_out=[place.pk for place in arranged["front_places"]],
             )
-        return context
+        return arranged
 
 
 class SubjectArticlesView(PublishedArticlesMixin, generic.ListView):
@@ -112,6 +173,8 @@ class SectionView(FrontMixin, PlannedOncePagesMixin, SubjectArticlesView):
     subject_model = Category
     subject_context_name = "section"
     template_name = "articles/section_detail.html"
+    teaser_piece = list_fragments.SECTION_TEASER
+    place_pieces = (list_fragments.SECTION_FRONT_LEAD, list_fragments.SECTION_FRONT_SECONDARY)
 
     def get_queryset(self):
         queryset = super().get_queryset()

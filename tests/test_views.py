@@ -18,17 +18,21 @@ from tests.factories import ArticleFactory, AuthorFactory, CategoryFactory, Orga
 # The most queries any public page may make, whether it lists 1 story or 30 (each with 3
 # authors, 5 tags and 5 organizations): the subject, a tag's, author's or organization's links
 # (up to FEW_STORIES of them, so that a rare one is read by id: ArticleQuerySet.about_for_listing),
-# the page of stories (never counted, articles/pagination.py), their bylines and tags (one
-# query, articles/page_relations.py), the navigation's sections; and, once per content change,
+# the page of stories with their stored teasers (never counted, articles/pagination.py and
+# articles/list_fragments.py), the stories the page renders itself (its first teaser, any
+# without a fresh teaser: one query, from their rows), the navigation's sections; and, once per content change,
 # the page cache's question of when the next scheduled story (or a front's change) is due,
 # and the breaking-news banner (articles/front_pages.py); and, before rendering, the number of
 # the last change and the versions of the tags every page shares (one indexed read,
 # articles/tag_versions.py: what the page is built "as of").
 MAX_QUERIES_PER_PAGE = 8
 # The home page and a section's page add their front: its places (and the pictures chosen for
-# them), the chosen stories readers may see with their relations, and on the home page one read
-# of every section's newest stories (articles/front_pages.py).
-MAX_QUERIES_FRONT_PAGE = 15
+# them, both read once per change), the stored pieces of the places the newest stories fill
+# and of its rail, and the stories it renders itself, from their rows
+# (articles/list_fragments.py); the home page adds the stored pieces of its section blocks'
+# stories, chosen among the newest stories lists carry, read once per change
+# (articles/front_pages.py).
+MAX_QUERIES_FRONT_PAGE = 11
 # The story page reads the story and everything it prints about it in one query, its row of
 # the read model (articles/story_pages.py); it has no subject. The navigation's sections and
 # the newest stories its related stories are chosen from (3 queries) are read with the next
