@@ -18,6 +18,7 @@ from django.conf import settings
 from django.db import connections
 from django.db.models import DateTimeField, JSONField, TextField, Value
 from django.db.models.expressions import RawSQL
+from django.db.models.fields.json import KeyTextTransform, KeyTransform
 from django.template.defaultfilters import linebreaksbr
 from django.utils import timezone, translation
 from django.utils.formats import date_format
@@ -26,7 +27,7 @@ from django.utils.translation import gettext as _
 
 from . import canonical, feed_xml, page_tags, story_fragments
 from .canonical import absolute_url, absolutize_links
-from .models import Article, Correction, StoryFragment
+from .models import Article, Correction, StoryPage
 from .prepared_statements import planned_once
 from .querysets import UPDATED_FOR_READERS
 
@@ -154,9 +155,9 @@ def newest_items(stories, *, atom: bool, plan_once=False) -> tuple[list[str], da
     if translation.get_language() == settings.LANGUAGE_CODE:
         stamp = story_fragments.current_stamp()
         piece = ATOM_ENTRY if atom else RSS_ITEM
-        item = RawSQL(*_stored_sql(piece, stamp, using), output_field=TextField())
+        item = RawSQL(*_stored_sql(KeyTextTransform, piece, stamp, using), output_field=TextField())
         tags = RawSQL(
-            *_stored_sql(story_fragments.TAGS_KEY, stamp, using),
+            *_stored_sql(KeyTransform, story_fragments.TAGS_KEY, stamp, using),
             output_field=JSONField(),
         )
     newest_correction = RawSQL(*_newest_correction_sql(using), output_field=DateTimeField())
@@ -192,13 +193,11 @@ def _story_column(using) -> RawSQL:
 
 
 @functools.cache
-def _stored_sql(key: str, stamp: str, using: str) -> tuple[str, tuple]:
-    """The story's stored piece ``key`` (as text; the tags' piece is read as JSON), if its row
-    has this stamp."""
-    pieces = StoryFragment.objects.filter(
-        page_id=_story_column(using), name=key, page__rendered_with=stamp
-    )
-    sql, params = pieces.values("text").query.get_compiler(using).as_sql()
+def _stored_sql(transform, key: str, stamp: str, using: str) -> tuple[str, tuple]:
+    """The ``key`` of the story's stored pieces (through ``KeyTextTransform`` as text, through
+    ``KeyTransform`` as JSON), if its row has this stamp."""
+    rows = StoryPage.objects.filter(article_id=_story_column(using), rendered_with=stamp)
+    sql, params = rows.values(value=transform(key, "fragments")).query.get_compiler(using).as_sql()
     return f"({sql})", params
 
 

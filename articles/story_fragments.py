@@ -5,8 +5,8 @@ same way Markdown is rendered on save).
 A piece (a list's teaser, a feed's item, ...) is registered by name with the function that
 renders it from the story as its page reads it (``story_page_reads.story_from_row``) and the
 source files that shape it; ``story_pages`` sends ``pages_ready`` with every row it writes and
-``fill_fragments`` renders each registered piece, under the site's language, which
-``story_pages`` stores with the row (a ``StoryFragment`` row per piece, replaced with it).
+``fill_fragments`` renders each registered piece into the row's ``fragments``, under the active
+site language and time zone.
 
 Each row also keeps the **stamp** of what its pieces were rendered with: a hash of the public
 templates, the translations, the source files the pieces name and the settings they print
@@ -15,14 +15,13 @@ the current stamp (``current_stamp()``, computed once per process) and renders t
 from any other, so a deploy that changes a template is never served old markup; ``manage.py
 write_story_pages`` renders every row again.
 
-Also stored, as the piece ``TAGS_KEY`` (a JSON list): the cache tags a page printing the
-story's teaser carries (the story, its section, byline people and tags), so a page built from
-pieces records the same tags as one that rendered them (``page_tags.shows``).
+Also stored, under ``TAGS_KEY``: the cache tags a page printing the story's teaser carries
+(the story, its section, byline people and tags), so a page built from pieces records the same
+tags as one that rendered them (``page_tags.shows``).
 """
 
 import copy
 import hashlib
-import json
 import logging
 from collections.abc import Callable
 from functools import cache
@@ -99,13 +98,13 @@ def fill_fragments(sender, pages, using, **kwargs) -> None:
                 story = story_from_row(
                     copy.deepcopy(page.story), copy.deepcopy(page.lead_image), using
                 )
-                pieces = {name: render(story) for name, render in RENDERERS.items()}
-                pieces[TAGS_KEY] = json.dumps(sorted(teaser_tags(story)))
+                fragments = {name: render(story) for name, render in RENDERERS.items()}
+                fragments[TAGS_KEY] = sorted(teaser_tags(story))
             except Exception:
                 logger.exception("Could not render the pieces of story %s", page.article_id)
-                page.rendered_pieces, page.rendered_with = {}, ""
+                page.fragments, page.rendered_with = {}, ""
                 continue
-            page.rendered_pieces, page.rendered_with = pieces, stamp
+            page.fragments, page.rendered_with = fragments, stamp
 
 
 def teaser_tags(story) -> set[str]:

@@ -29,7 +29,8 @@ from typing import NamedTuple
 
 from django.conf import settings
 from django.db import router
-from django.db.models import Case, F, JSONField, OuterRef, Subquery, TextField, Value, When
+from django.db.models import Case, F, JSONField, TextField, Value, When
+from django.db.models.fields.json import KT
 from django.template import engines
 from django.urls import get_script_prefix, set_script_prefix
 from django.utils import timezone, translation
@@ -37,7 +38,7 @@ from markupsafe import Markup
 
 from . import compiled_statements, page_tags, story_fragments, tag_versions
 from .context_processors import site
-from .models import Article, StoryFragment, StoryPage
+from .models import Article, StoryPage
 from .sharing import share_links
 from .story_page_reads import image_from, outline_from, story_from_row
 
@@ -149,7 +150,7 @@ def _story_statement(using: str, stamp: str | None) -> compiled_statements.State
         .filter(article__in=visible.values("pk"))
         .values_list(
             "article_id",
-            _when_current(stamp, _piece(STORY_PAGE), TextField()),
+            _when_current(stamp, KT(f"fragments__{STORY_PAGE}"), TextField()),
             _unless_current(stamp, "story"),
             _unless_current(stamp, "lead_image"),
         )
@@ -168,7 +169,7 @@ def _related_statement(using: str, stamp: str | None, count: int):
         .filter(article_id__in=stand_ins.values())
         .values_list(
             "article_id",
-            _when_current(stamp, _piece(RELATED_ITEM), TextField()),
+            _when_current(stamp, KT(f"fragments__{RELATED_ITEM}"), TextField()),
             _unless_current(stamp, "lead_image"),
         )
     )
@@ -186,13 +187,8 @@ def _stamp_to_read() -> str | None:
     return story_fragments.current_stamp() if as_rendered else None
 
 
-def _piece(name: str) -> Subquery:
-    """The row's stored piece ``name`` (its ``StoryFragment``, found by its unique index)."""
-    pieces = StoryFragment.objects.filter(page_id=OuterRef("article_id"), name=name)
-    return Subquery(pieces.values("text")[:1])
-
-
-# Only the short stamp column decides whether a row's pieces are read or its story rendered.
+# Only the short stamp column decides: taking a piece out of the row's stored JSON unpacks all
+# of it, which is done once per row, for the piece itself.
 def _when_current(stamp: str | None, value, output_field):
     """``value`` from a row with current pieces, else NULL (nothing read for nothing)."""
     return Case(

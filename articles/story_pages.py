@@ -48,16 +48,15 @@ from .story_page_reads import time_fields
 
 RELATIONS = ("bylines", "tags", "organizations", "corrections")
 # The columns a row's rewrite sets.
-PAGE_COLUMNS = ("story", "lead_image", "rendered_with")
+PAGE_COLUMNS = ("story", "lead_image", "fragments", "rendered_with")
 # Stories written per round of queries when many are (re)written at once.
 BATCH = 500
 # The PostgreSQL advisory lock that writers of the read model take until their commit.
 WRITERS_LOCK = 0x5709_9A6E
 
 # Sent with the rows about to be written (``pages``: unsaved ``StoryPage`` instances, ``using``):
-# a receiver may give each its pieces (``rendered_pieces``: name -> text, stored as
-# ``StoryFragment`` rows with it) and their ``rendered_with`` stamp (``story_fragments`` does).
-# Not sent from migrations, which write through their own historical models.
+# a receiver may fill their ``fragments`` (``story_fragments`` does). Not sent from migrations,
+# which write through their own historical models.
 pages_ready = Signal()
 
 
@@ -147,30 +146,14 @@ def _write_batch(story_ids, using, models) -> None:
     ]
     if models is installed_apps:
         pages_ready.send(sender=page_model, pages=pages, using=using)
-    # A migration's model may predate the pieces; where it has them, a row it writes loses its
-    # old ones (readers render the story until ``write_story_pages`` renders them again).
+    # A migration's model may predate the fragments; where it has them, a row it writes loses
+    # its old ones (left empty, so readers render the story until they are rendered again).
     columns = {field.name for field in page_model._meta.concrete_fields}
     page_model.objects.using(using).bulk_create(
         pages,
         update_conflicts=True,
         unique_fields=["article"],
         update_fields=[name for name in PAGE_COLUMNS if name in columns],
-    )
-    _replace_pieces(get, pages, using)
-
-
-def _replace_pieces(get, pages, using) -> None:
-    """Store the rows' pieces in place of those they had."""
-    try:
-        piece_model = get("articles", "StoryFragment")
-    except LookupError:  # a migration's registry from before the pieces
-        return
-    pieces = piece_model.objects.using(using)
-    pieces.filter(page_id__in=[page.article_id for page in pages]).delete()
-    pieces.bulk_create(
-        piece_model(page_id=page.article_id, name=name, text=text)
-        for page in pages
-        for name, text in getattr(page, "rendered_pieces", {}).items()
     )
 
 

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from articles import story_fragments, story_page_pieces, tag_versions
-from articles.models import Article, StoryFragment, StoryPage
+from articles.models import Article, StoryPage
 from articles.publishing import unpublish_article
 from tests.factories import ArticleFactory, CategoryFactory, UserFactory
 from tests.test_story_pages import (
@@ -45,9 +45,9 @@ def make_stale(*story_ids) -> None:
 
 def rewrite_piece(story_id, name, change) -> None:
     """Change a stored piece behind the read model's back (``change(text) -> text``)."""
-    piece = StoryFragment.objects.get(page_id=story_id, name=name)
-    piece.text = change(piece.text)
-    piece.save(update_fields=["text"])
+    page = StoryPage.objects.get(pk=story_id)
+    page.fragments[name] = change(page.fragments[name])
+    StoryPage.objects.filter(pk=story_id).update(fragments=page.fragments)
 
 
 def in_blocks(change):
@@ -179,8 +179,10 @@ def test_previews_never_print_stored_pieces(client):
 
 def test_a_row_with_the_current_stamp_but_no_piece_renders_the_story(client):
     story = rich_story(2)
-    StoryFragment.objects.filter(page_id=story.pk, name="story_page").delete()
-    assert StoryPage.objects.get(pk=story.pk).rendered_with == story_fragments.current_stamp()
+    page = StoryPage.objects.get(pk=story.pk)
+    del page.fragments["story_page"]
+    StoryPage.objects.filter(pk=story.pk).update(fragments=page.fragments)
+    assert page.rendered_with == story_fragments.current_stamp()
 
     assert_same_page(client, story)
 
@@ -196,7 +198,7 @@ def test_a_reader_in_another_language_gets_the_story_rendered():
 
 def test_the_outline_is_what_the_page_works_out_per_request():
     story = rich_story(2)
-    piece = json.loads(StoryFragment.objects.get(page_id=story.pk, name="story_page").text)
+    piece = json.loads(StoryPage.objects.get(pk=story.pk).fragments["story_page"])
     outline = piece["outline"]
 
     assert outline["fields"]["slug"] == story.slug

@@ -3,7 +3,7 @@
 from .fronts import BreakingNews, Front, FrontSlot
 from .images import IMAGE_EXTENSIONS, Image, Rendition, image_upload_to
 from .page_versions import PageTagVersion
-from .read_model import StoryFragment, StoryPage
+from .read_model import StoryPage
 from .search import ArticleSearchEntry
 from .stories import (
     ADDRESS_FIELDS,
@@ -51,7 +51,6 @@ __all__ = [
     "PageTagVersion",
     "PreviewLink",
     "Rendition",
-    "StoryFragment",
     "StoryPage",
     "TaggedArticle",
     "WordPressItem",

@@ -20,9 +20,11 @@ class StoryPage(models.Model):
     # The lead image with its renditions; also what other stories' pages show of this one
     # when they list it as related.
     lead_image = models.JSONField(null=True)
-    # The stamp of the templates and settings its pieces (``StoryFragment``) were rendered
-    # with when the row was written (``story_fragments``): a reader uses them only while it is
-    # the current one, and renders the story itself otherwise; empty when it has none.
+    # Pieces of HTML and XML that pages and feeds print for this story (a list's teaser, a feed
+    # item, ...), by name, rendered when the row is written (``story_fragments``), and the stamp
+    # of the templates and settings they were rendered with: a reader uses a piece only while
+    # that stamp is the current one, and renders the story itself otherwise.
+    fragments = models.JSONField(default=dict)
     rendered_with = models.CharField(max_length=64, blank=True, default="")
 
     class Meta:
@@ -30,24 +32,3 @@ class StoryPage(models.Model):
 
     def __str__(self):
         return f"story page {self.article_id}"
-
-
-class StoryFragment(models.Model):
-    """One piece of HTML or XML that pages and feeds print for a published story (a list's
-    teaser, a feed's item, the story page's blocks), by name, rendered when its ``StoryPage``
-    row was written and replaced with it. A row of its own per piece, not one JSON value per
-    story: PostgreSQL unpacks a whole value to take one key out of it, and a list page takes
-    one small piece of each of its stories."""
-
-    page = models.ForeignKey(StoryPage, on_delete=models.CASCADE, related_name="+")
-    name = models.CharField(max_length=40)
-    text = models.TextField()
-
-    class Meta:
-        db_table = "articles_storyfragment"
-        constraints = [
-            models.UniqueConstraint(fields=["page", "name"], name="storyfragment_page_name_uniq")
-        ]
-
-    def __str__(self):
-        return f"{self.name} of story {self.page_id}"
