@@ -4,13 +4,15 @@ same way Markdown is rendered on save).
 
 A piece (a list's teaser, a feed's item, ...) is registered by name with the function that
 renders it from the story as its page reads it (``story_page_reads.story_from_row``) and the
-source files that shape it; ``story_pages`` sends ``pages_ready`` with every row it writes and
-``fill_fragments`` renders each registered piece into the row's ``fragments``, under the active
-site language and time zone.
+source files that shape it; ``story_pages`` sends ``pages_ready`` with every row it writes,
+``fill_fragments`` marks the row pending and, once the change commits, ``render_pending``
+renders each registered piece into the row's ``fragments`` under the site language and time
+zone: once per story and transaction, however many times the transaction rewrote the row.
 
 Each row also keeps the **stamp** of what its pieces were rendered with: a hash of the public
-templates, the translations, the source files the pieces name and the settings they print
-(site address and name, language, time zone). A reader takes a piece only from a row with
+templates, the translations, the static files (pieces print their hashed addresses), the
+source files the pieces name and the settings they print (site address and name, language,
+time zone). A reader takes a piece only from a row with
 the current stamp (``current_stamp()``, computed once per process) and renders the story itself
 from any other, so a deploy that changes a template is never served old markup; ``manage.py
 write_story_pages`` renders every row again.
@@ -23,16 +25,19 @@ tags as one that rendered them (``page_tags.shows``).
 import copy
 import hashlib
 import logging
+import uuid
 from collections.abc import Callable
-from functools import cache
+from functools import cache, partial
 from pathlib import Path
 
 from django.conf import settings
+from django.db import DEFAULT_DB_ALIAS, transaction
 from django.utils import translation
 
 from . import page_tags
+from .models import StoryPage
 from .story_page_reads import story_from_row
-from .story_pages import pages_ready
+from .story_pages import BATCH, pages_ready
 
 logger = logging.getLogger(__name__)
 
@@ -41,6 +46,9 @@ TAGS_KEY = "page_tags"
 # Raise to render every row's pieces again when a piece's output changes for a reason the
 # stamp's sources do not show.
 VERSION = 1
+# A row written by a change not yet committed carries a token with this prefix in place of a
+# stamp: never the current stamp, so readers render its story live until its pieces are in.
+PENDING_PREFIX = "pending-"
 
 _ROOT = Path(__file__).resolve().parent.parent
 # What shapes every piece: the public templates and their helpers, and the translations.
@@ -72,12 +80,17 @@ def current_stamp() -> str:
     digest = hashlib.sha256(f"{VERSION} {sorted(RENDERERS)}".encode())
     for name in _SETTINGS:
         digest.update(f"\0{name}={getattr(settings, name, '')}".encode())
-    for source in sorted(set(_SOURCES)):
+    # Pieces print static files' addresses, which carry a hash of each file in production
+    # (ManifestStaticFilesStorage): every file under the static folders counts.
+    every_file = {Path(folder) for folder in settings.STATICFILES_DIRS}
+    for source in sorted(set(_SOURCES) | every_file):
         files = sorted(source.rglob("*")) if source.is_dir() else [source]
         for path in files:
             # A file named as a source counts whatever it is (a picture printed by its hash).
             if path.is_file() and (
-                path == source or path.suffix in (".html", ".xml", ".txt", ".py", ".po")
+                source in every_file
+                or path == source
+                or path.suffix in (".html", ".xml", ".txt", ".py", ".po")
             ):
                 name = path.relative_to(_ROOT) if path.is_relative_to(_ROOT) else path.name
                 digest.update(f"\0{name}\0".encode())
@@ -86,25 +99,69 @@ def current_stamp() -> str:
 
 
 def fill_fragments(sender, pages, using, **kwargs) -> None:
-    """Render every registered piece into these rows (``story_pages.pages_ready``). A piece
-    that fails to render leaves the row without pieces (readers render the story) and is
-    logged: a template's fault never stops an editor's save."""
-    if not RENDERERS:
+    """Leave these rows' pieces to be rendered once their transaction commits
+    (``story_pages.pages_ready``): each row is written without pieces and with a pending
+    token, so readers render the story live until ``render_pending`` fills it.
+
+    Why not render here: one editor's save rewrites its story's row once for each thing it
+    changes (the story, then its bylines, tags and organizations, each a signal), so the
+    pieces, most of a row's cost, were rendered several times for one save; after the commit
+    they are rendered once, from the row as it ended up.
+    """
+    if not RENDERERS or not pages:
         return
-    stamp = current_stamp()
-    with translation.override(settings.LANGUAGE_CODE):
-        for page in pages:
-            try:
-                story = story_from_row(
-                    copy.deepcopy(page.story), copy.deepcopy(page.lead_image), using
-                )
-                fragments = {name: render(story) for name, render in RENDERERS.items()}
-                fragments[TAGS_KEY] = sorted(teaser_tags(story))
-            except Exception:
-                logger.exception("Could not render the pieces of story %s", page.article_id)
-                page.fragments, page.rendered_with = {}, ""
-                continue
-            page.fragments, page.rendered_with = fragments, stamp
+    token = f"{PENDING_PREFIX}{uuid.uuid4().hex}"
+    for page in pages:
+        page.fragments, page.rendered_with = {}, token
+    ids = [page.article_id for page in pages]
+    # Robust: the change is committed by then, and a piece's fault must not turn the editor's
+    # saved change into an error page (render_pending logs it).
+    transaction.on_commit(partial(render_pending, ids, token, using), using=using, robust=True)
+
+
+def render_pending(story_ids, token: str, using=DEFAULT_DB_ALIAS) -> int:
+    """Render the pieces of these stories' rows that still carry ``token`` (a row rewritten
+    since by another change carries that change's token, and that change renders it); the
+    number of rows filled. A piece that fails to render leaves its row without pieces (readers
+    render the story) and is logged."""
+    stamp, filled = current_stamp(), 0
+    for start in range(0, len(story_ids), BATCH):
+        pending = StoryPage.objects.using(using).filter(
+            article_id__in=story_ids[start : start + BATCH], rendered_with=token
+        )
+        rendered = []
+        with translation.override(settings.LANGUAGE_CODE):
+            for page in pending.only("article_id", "story", "lead_image"):
+                try:
+                    page.fragments = render_pieces(page, using)
+                except Exception:
+                    logger.exception("Could not render the pieces of story %s", page.article_id)
+                    continue
+                page.rendered_with = stamp
+                rendered.append(page)
+        # Only rows still carrying the token: one rewritten meanwhile is not overwritten with
+        # pieces of what it showed before.
+        filled += pending.bulk_update(rendered, ["fragments", "rendered_with"])
+    return filled
+
+
+def render_every_pending(using=DEFAULT_DB_ALIAS) -> int:
+    """Render the pieces of every row still pending (``manage.py write_story_pages
+    --pending``): rows a process wrote and committed but stopped before rendering; the number
+    of rows filled."""
+    pending = StoryPage.objects.using(using).filter(rendered_with__startswith=PENDING_PREFIX)
+    by_token: dict[str, list[int]] = {}
+    for story_id, token in pending.values_list("article_id", "rendered_with"):
+        by_token.setdefault(token, []).append(story_id)
+    return sum(render_pending(ids, token, using) for token, ids in by_token.items())
+
+
+def render_pieces(page, using) -> dict:
+    """Every registered piece of this row's story, and the tags a list printing it carries."""
+    story = story_from_row(copy.deepcopy(page.story), copy.deepcopy(page.lead_image), using)
+    fragments = {name: render(story) for name, render in RENDERERS.items()}
+    fragments[TAGS_KEY] = sorted(teaser_tags(story))
+    return fragments
 
 
 def teaser_tags(story) -> set[str]:

@@ -64,8 +64,6 @@ _SOURCES = [
     "urls.py",
     "context_processors.py",
 ]
-# Printed in the JSON-LD by their hashed static names, which change with the files.
-_STATIC_SOURCES = ["img/logo.png", "img/social-card.png"]
 
 
 class StoryForPage(NamedTuple):
@@ -262,6 +260,7 @@ def _outline(story) -> dict:
 
 
 def _source_paths() -> list[Path]:
+    # Static files (the JSON-LD's logo and card, by their hashed names) count for every piece
+    # (``story_fragments.current_stamp``).
     here = Path(__file__).resolve().parent
-    static = here.parent / "static"
-    return [here / name for name in _SOURCES] + [static / name for name in _STATIC_SOURCES]
+    return [here / name for name in _SOURCES]

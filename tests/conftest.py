@@ -2,6 +2,7 @@ import importlib
 import os
 import time
 import uuid
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -18,6 +19,14 @@ def corpus_dir():
     if not CORPUS_DIR.is_dir():
         pytest.skip(f"the Jekyll corpus is not at {CORPUS_DIR} (it ships beside the repo in CI)")
     return CORPUS_DIR
+
+
+@pytest.fixture
+def committed(django_capture_on_commit_callbacks):
+    """``with committed():``: the changes made inside behave as a committed transaction, and
+    their on-commit work (a story's stored pieces, ...) runs when the block ends. A test runs
+    in a transaction that never commits, so without it that work never runs."""
+    return partial(django_capture_on_commit_callbacks, execute=True)
 
 
 @pytest.fixture

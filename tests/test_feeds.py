@@ -137,11 +137,12 @@ def test_unknown_subject_feed_is_404(client):
 
 @pytest.mark.parametrize("count", [1, 30])
 def test_feed_query_count_does_not_grow_with_items(
-    client, rich_story_factory, count, django_assert_max_num_queries
+    client, rich_story_factory, count, django_assert_max_num_queries, committed
 ):
     section = CategoryFactory()
-    for _ in range(count):
-        rich_story_factory(category=section)
+    with committed():
+        for _ in range(count):
+            rich_story_factory(category=section)
     for url in (
         reverse("articles:feed-rss"),
         reverse("articles:feed-atom"),
@@ -238,12 +239,13 @@ def test_correction_text_is_escaped_in_feeds(client, story):
 
 @pytest.mark.parametrize("count", [1, 30])
 def test_feed_query_count_holds_with_corrections(
-    client, rich_story_factory, count, django_assert_max_num_queries
+    client, rich_story_factory, count, django_assert_max_num_queries, committed
 ):
-    for _ in range(count):
-        story = rich_story_factory()
-        add_correction(article=story, text="Corregido.")
-        add_correction(article=story, kind="clarification", text="Aclarado.")
+    with committed():
+        for _ in range(count):
+            story = rich_story_factory()
+            add_correction(article=story, text="Corregido.")
+            add_correction(article=story, kind="clarification", text="Aclarado.")
     # The change number, the stories with their stored items, the next publication.
     with django_assert_max_num_queries(3):
         response = client.get(reverse("articles:feed-atom"))

@@ -157,24 +157,25 @@ def test_a_story_unpublished_from_the_banner_hides_it(client, editor):
 
 @pytest.mark.parametrize("count", [1, 12])
 def test_the_home_front_reads_in_the_same_few_queries_for_any_places_sections_or_images(
-    client, django_assert_max_num_queries, count
+    client, django_assert_max_num_queries, count, committed
 ):
     from tests.test_views import MAX_QUERIES_FRONT_PAGE
 
     front = Front.objects.create()
-    for number in range(count):
-        section = CategoryFactory()
-        story = ArticleFactory(
-            category=section,
-            lead_image=ImageFactory(size=(640, 360)),
-            published_at=timezone.now() - timedelta(days=number + 1),
-        )
-        if number < 5:
-            FrontSlot.objects.create(
-                front=front, position=number + 1, article=story, image=ImageFactory()
+    with committed():
+        for number in range(count):
+            section = CategoryFactory()
+            story = ArticleFactory(
+                category=section,
+                lead_image=ImageFactory(size=(640, 360)),
+                published_at=timezone.now() - timedelta(days=number + 1),
             )
-        ArticleFactory(category=section, lead_image=story.lead_image)
-    BreakingNews.objects.create(article=Article.objects.first())
+            if number < 5:
+                FrontSlot.objects.create(
+                    front=front, position=number + 1, article=story, image=ImageFactory()
+                )
+            ArticleFactory(category=section, lead_image=story.lead_image)
+        BreakingNews.objects.create(article=Article.objects.first())
 
     with django_assert_max_num_queries(MAX_QUERIES_FRONT_PAGE):
         html = client.get("/").content.decode()

@@ -1,9 +1,13 @@
-"""Pieces rendered when a story's read-model row is written (``articles/story_fragments.py``):
-rendered on every write with the current stamp, never in the way of a save, dropped by a
-migration's rewrite, and marked stale when what shapes them changes."""
+"""Pieces rendered for a story's read-model row (``articles/story_fragments.py``): pending while
+the change is open, rendered once when it commits with the current stamp, never in the way of
+a save, never over a newer change's row, dropped by a migration's rewrite, and marked stale
+when what shapes them changes."""
+
+from io import StringIO
 
 import pytest
 from django.apps import apps
+from django.core.management import call_command
 
 from articles import story_fragments, story_pages
 from articles.models import StoryPage
@@ -33,10 +37,11 @@ def row(story) -> StoryPage:
     return StoryPage.objects.get(article=story)
 
 
-def test_a_saved_story_gets_its_pieces_with_the_current_stamp(piece):
+def test_a_saved_story_gets_its_pieces_with_the_current_stamp(piece, committed):
     section = CategoryFactory(name="Salud")
     author = AuthorFactory()
-    story = ArticleFactory(headline="Vacunas", category=section, authors=[author])
+    with committed():
+        story = ArticleFactory(headline="Vacunas", category=section, authors=[author])
 
     page = row(story)
     assert page.fragments["test_piece"] == "<p>Vacunas · Salud</p>"
@@ -47,20 +52,73 @@ def test_a_saved_story_gets_its_pieces_with_the_current_stamp(piece):
         f"author:{author.pk}",
     }
 
-    section.name = "Salud pública"
-    section.save()
+    with committed():
+        section.name = "Salud pública"
+        section.save()
     assert row(story).fragments["test_piece"] == "<p>Vacunas · Salud pública</p>"
 
 
-def test_a_piece_that_fails_leaves_the_row_without_pieces_and_the_save_succeeds(piece):
+def test_until_the_change_commits_the_row_is_pending_and_its_pieces_render_once(piece, committed):
+    renders = []
+    render = story_fragments.RENDERERS["test_piece"]
+    story_fragments.RENDERERS["test_piece"] = lambda story: renders.append(story) or render(story)
+    with committed():
+        # A save, its byline, its tags: each rewrites the row in the same transaction.
+        story = ArticleFactory(
+            headline="Una vez", category=None, authors=AuthorFactory.create_batch(2)
+        )
+        story.tags.add("agua", "salud")
+        page = row(story)
+        assert page.fragments == {}
+        assert page.rendered_with.startswith(story_fragments.PENDING_PREFIX)
+        assert page.rendered_with != story_fragments.current_stamp()
+        assert renders == []
+    assert len(renders) == 1
+    assert row(story).fragments["test_piece"] == "<p>Una vez · -</p>"
+
+
+def test_a_row_rewritten_by_a_later_change_keeps_that_changes_pieces(
+    piece, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks() as first_change:
+        story = ArticleFactory(headline="Primera", category=None)
+    with django_capture_on_commit_callbacks() as second_change:
+        story.headline = "Segunda"
+        story.save()
+    # The first change's work runs late, after the second rewrote the row: it leaves it be.
+    for callback in first_change:
+        callback()
+    page = row(story)
+    assert page.fragments == {} and page.rendered_with.startswith(story_fragments.PENDING_PREFIX)
+    for callback in second_change:
+        callback()
+    assert row(story).fragments["test_piece"] == "<p>Segunda · -</p>"
+
+
+def test_rows_left_pending_are_rendered_by_the_command(piece, django_capture_on_commit_callbacks):
+    # A process that stopped between the commit and its pieces: the work never ran.
+    with django_capture_on_commit_callbacks():
+        stories = ArticleFactory.create_batch(3, category=None)
+    out = StringIO()
+    call_command("write_story_pages", "--pending", stdout=out)
+    assert "3 stories" in out.getvalue()
+    assert all(row(story).rendered_with == story_fragments.current_stamp() for story in stories)
+
+
+def test_a_piece_that_fails_leaves_the_row_without_pieces_and_the_save_succeeds(
+    piece, committed, caplog
+):
     def broken(story):
         raise RuntimeError("a template's fault")
 
     story_fragments.RENDERERS["test_piece"] = broken
-    story = ArticleFactory(headline="Sigue guardada")
+    with committed():
+        story = ArticleFactory(headline="Sigue guardada")
     page = row(story)
     assert page.story["fields"]["headline"] == "Sigue guardada"
-    assert page.fragments == {} and page.rendered_with == ""
+    assert page.fragments == {}
+    assert page.rendered_with != story_fragments.current_stamp()
+    assert "Could not render the pieces of story" in caplog.text
 
 
 def test_the_stamp_moves_when_a_source_or_a_setting_changes(piece, settings):
@@ -78,8 +136,24 @@ def test_the_stamp_moves_when_a_source_or_a_setting_changes(piece, settings):
     assert story_fragments.current_stamp() not in (before, after_source)
 
 
-def test_a_rewrite_through_a_migrations_models_drops_the_pieces(piece):
-    story = ArticleFactory(headline="Antes", category=None)
+def test_the_stamp_moves_when_a_static_file_changes(settings, tmp_path):
+    # Pieces print static files' hashed addresses (the JSON-LD's logo, say).
+    (tmp_path / "img").mkdir()
+    logo = tmp_path / "img" / "logo.png"
+    logo.write_bytes(b"one picture")
+    settings.STATICFILES_DIRS = [tmp_path]
+    story_fragments.current_stamp.cache_clear()
+    before = story_fragments.current_stamp()
+
+    logo.write_bytes(b"another picture")
+    story_fragments.current_stamp.cache_clear()
+    assert story_fragments.current_stamp() != before
+    story_fragments.current_stamp.cache_clear()
+
+
+def test_a_rewrite_through_a_migrations_models_drops_the_pieces(piece, committed):
+    with committed():
+        story = ArticleFactory(headline="Antes", category=None)
     assert row(story).fragments["test_piece"] == "<p>Antes · -</p>"
 
     class MigrationModels:

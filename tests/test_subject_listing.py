@@ -31,18 +31,19 @@ def few_is_five(monkeypatch):
 
 @pytest.mark.parametrize("stories", [2, 4], ids=["few-stories", "many-stories"])
 def test_subject_pages_list_only_published_stories_newest_first(
-    client, few_is_five, stories, django_assert_max_num_queries
+    client, few_is_five, stories, django_assert_max_num_queries, committed
 ):
     author = AuthorFactory(slug="ana")
     organization = OrganizationFactory(slug="inai")
     now = timezone.now()
     common = {"authors": [author], "tags": ["agua"], "organizations": [organization]}
-    for days in range(stories):
-        ArticleFactory(
-            headline=f"Hace {days} días", published_at=now - timedelta(days=days), **common
-        )
-    ArticleFactory(headline="Borrador", draft=True, **common)
-    ArticleFactory(headline="Programada", published_at=now + timedelta(days=1), **common)
+    with committed():
+        for days in range(stories):
+            ArticleFactory(
+                headline=f"Hace {days} días", published_at=now - timedelta(days=days), **common
+            )
+        ArticleFactory(headline="Borrador", draft=True, **common)
+        ArticleFactory(headline="Programada", published_at=now + timedelta(days=1), **common)
     expected = [f"Hace {days} días" for days in range(stories)]
 
     for url in [

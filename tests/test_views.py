@@ -493,10 +493,18 @@ def make_rich_stories(rich_story_factory, subjects, count):
     ],
 )
 def test_list_pages_make_the_same_few_queries_for_1_or_30_stories(
-    client, django_assert_max_num_queries, rich_story_factory, subjects, settings, count, page
+    client,
+    django_assert_max_num_queries,
+    rich_story_factory,
+    subjects,
+    settings,
+    count,
+    page,
+    committed,
 ):
     settings.ARTICLES_PER_PAGE = 30
-    stories = make_rich_stories(rich_story_factory, subjects, count)
+    with committed():
+        stories = make_rich_stories(rich_story_factory, subjects, count)
     subjects_urls = list_urls(subjects, timezone.localtime(stories[0].published_at))
     subjects_urls["tag"] = reverse("articles:tag", kwargs={"slug": "tema-0"})
 
@@ -510,9 +518,10 @@ def test_list_pages_make_the_same_few_queries_for_1_or_30_stories(
 
 @pytest.mark.parametrize("count", [1, 30])
 def test_story_page_makes_the_same_few_queries_however_many_stories_exist(
-    client, django_assert_max_num_queries, rich_story_factory, subjects, count
+    client, django_assert_max_num_queries, rich_story_factory, subjects, count, committed
 ):
-    stories = make_rich_stories(rich_story_factory, subjects, count)
+    with committed():
+        stories = make_rich_stories(rich_story_factory, subjects, count)
 
     with django_assert_max_num_queries(MAX_QUERIES_STORY_PAGE):
         response = client.get(stories[0].get_absolute_url())
