@@ -80,6 +80,8 @@ def current_stamp() -> str:
     digest = hashlib.sha256(f"{VERSION} {sorted(RENDERERS)}".encode())
     for name in _SETTINGS:
         digest.update(f"\0{name}={getattr(settings, name, '')}".encode())
+    # Whether static addresses carry the files' hashes (production) or not (DEBUG).
+    digest.update(f"\0static={settings.STORAGES['staticfiles']['BACKEND']}".encode())
     # Pieces print static files' addresses, which carry a hash of each file in production
     # (ManifestStaticFilesStorage): every file under the static folders counts.
     every_file = {Path(folder) for folder in settings.STATICFILES_DIRS}

@@ -133,7 +133,18 @@ def test_the_stamp_moves_when_a_source_or_a_setting_changes(piece, settings):
 
     settings.SITE_URL = "https://otro.example"
     story_fragments.current_stamp.cache_clear()
-    assert story_fragments.current_stamp() not in (before, after_source)
+    after_setting = story_fragments.current_stamp()
+    assert after_setting not in (before, after_source)
+
+    hashed = "whitenoise.storage.CompressedManifestStaticFilesStorage"
+    plain = "django.contrib.staticfiles.storage.StaticFilesStorage"
+    backend = settings.STORAGES["staticfiles"]["BACKEND"]
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": plain if backend == hashed else hashed},
+    }
+    story_fragments.current_stamp.cache_clear()
+    assert story_fragments.current_stamp() not in (before, after_source, after_setting)
 
 
 def test_the_stamp_moves_when_a_static_file_changes(settings, tmp_path):
