@@ -62,6 +62,16 @@ def run(statement: Statement, values: dict) -> list[tuple]:
         return cursor.fetchall()
 
 
+def id_stand_ins(count: int) -> dict[str, int]:
+    """Stand-ins for ``count`` ids, in slots ``id0``, ``id1``, ...: ids no row has."""
+    return {f"id{index}": -1 - index for index in range(count)}
+
+
+def ids(values) -> dict[str, int]:
+    """These ids as the values of a statement compiled with ``id_stand_ins(len(values))``."""
+    return {f"id{index}": value for index, value in enumerate(values)}
+
+
 def database_value(value, connection):
     """A value as a query's parameter, as the ORM sends it (times as the backend stores them)."""
     if isinstance(value, datetime):

@@ -2,11 +2,14 @@
 read-model row is (``story_fragments``), and printed from the row by every feed that carries
 the story.
 
-A feed reads its newest stories with their stored items in one query; a story whose row was
-written with another stamp (a template, a translation, this code or the site address changed
-since) or has no row yet is written live, from ``for_feed()``, by the same functions. The
-stored item of a story is what the live path writes for it: both are built from the same
-model instances (``story_from_row`` gives what ``for_feed()`` does) under the site language.
+A feed reads its newest stories with their stored items in one query, through
+``story_fragments.stored_for_story`` (which decides which stored piece a request may print); a
+story whose row was written with another stamp (a template, a translation, this code or the
+site address changed since) or has no row yet is written live, from ``for_feed()``, by the
+same functions, and so is every story of a request read in another language, time zone or
+script prefix than the items were written in. The stored item of a story is what the live
+path writes for it: both are built from the same model instances (``story_from_row`` gives
+what ``for_feed()`` does) as every reader allowed to print them reads them.
 """
 
 import contextlib
@@ -16,18 +19,17 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import connections
-from django.db.models import DateTimeField, JSONField, TextField, Value
+from django.db.models import DateTimeField
 from django.db.models.expressions import RawSQL
-from django.db.models.fields.json import KeyTextTransform, KeyTransform
 from django.template.defaultfilters import linebreaksbr
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 
 from . import canonical, feed_xml, page_tags, story_fragments
 from .canonical import absolute_url, absolutize_links
-from .models import Article, Correction, StoryPage
+from .models import Article, Correction
 from .prepared_statements import planned_once
 from .querysets import UPDATED_FOR_READERS
 
@@ -148,18 +150,12 @@ def newest_items(stories, *, atom: bool, plan_once=False) -> tuple[list[str], da
     One query reads the stories with their last changes and, from each fresh row, the stored
     item and the row's cache tags; the stories without a fresh item are read with
     ``for_feed()`` (two queries more, only then) and written live. Stored items were written
-    in the site language: a request in another writes them all live.
+    as every reader allowed to print them reads them: a request in another language, time
+    zone or script prefix writes them all live (``story_fragments.stamp_to_read``).
     """
-    using = stories.db
-    item = tags = Value(None, output_field=TextField())
-    if translation.get_language() == settings.LANGUAGE_CODE:
-        stamp = story_fragments.current_stamp()
-        piece = ATOM_ENTRY if atom else RSS_ITEM
-        item = RawSQL(*_stored_sql(KeyTextTransform, piece, stamp, using), output_field=TextField())
-        tags = RawSQL(
-            *_stored_sql(KeyTransform, story_fragments.TAGS_KEY, stamp, using),
-            output_field=JSONField(),
-        )
+    using, stamp = stories.db, story_fragments.stamp_to_read()
+    item = story_fragments.stored_for_story(ATOM_ENTRY if atom else RSS_ITEM, stamp, using)
+    tags = story_fragments.stored_for_story(story_fragments.TAGS_KEY, stamp, using, as_json=True)
     newest_correction = RawSQL(*_newest_correction_sql(using), output_field=DateTimeField())
     newest = stories.newest_first().values_list(
         "pk", UPDATED_FOR_READERS, newest_correction, item, tags
@@ -181,24 +177,14 @@ def newest_items(stories, *, atom: bool, plan_once=False) -> tuple[list[str], da
     return items, max(moments, default=None)
 
 
-# The subqueries about each story of a feed, built by the ORM once per process: built for every
-# request, as ``Subquery(... OuterRef("pk") ...)``, they took longer than the rest of the query
-# (3.5 against 1.8 ms, on a busy machine). They name the story by the outer query's table,
-# which Django leaves without an alias.
+# The subquery about each story's corrections, built by the ORM once per process, as its stored
+# pieces are (``story_fragments.stored_for_story``, which says why). It names the story by the
+# outer query's table, which Django leaves without an alias.
 
 
 def _story_column(using) -> RawSQL:
     quote = connections[using].ops.quote_name
     return RawSQL(f"{quote(Article._meta.db_table)}.{quote(Article._meta.pk.column)}", [])
-
-
-@functools.cache
-def _stored_sql(transform, key: str, stamp: str, using: str) -> tuple[str, tuple]:
-    """The ``key`` of the story's stored pieces (through ``KeyTextTransform`` as text, through
-    ``KeyTransform`` as JSON), if its row has this stamp."""
-    rows = StoryPage.objects.filter(article_id=_story_column(using), rendered_with=stamp)
-    sql, params = rows.values(value=transform(key, "fragments")).query.get_compiler(using).as_sql()
-    return f"({sql})", params
 
 
 @functools.cache

@@ -11,26 +11,29 @@ a front rail's story (``front_rail_story.html``) and a section block's story
 filled (their headline, picture and crop) is rendered from the story's model instance, built
 from its row (``story_page_reads.story_from_row``).
 
-A list reads its stories' pieces in the query that chooses them (``with_pieces``), a front its
-places' and a home page its section blocks' by id (``stored_pieces``), only from rows rendered
-with the current stamp; any other story is rendered the live way, from its row's ``story``
-(one more query, only then). A piece carries the cache tags its row keeps, so the page records
-what it would have recorded rendering the story (``page_tags``).
+A list reads its stories' pieces in the query that chooses them (``with_pieces``, a subquery
+about each story: ``story_fragments.stored_for_story``), a front its places' and a home page
+its section blocks' by id (``stored_pieces``, a statement compiled once per process:
+``compiled_statements``, each piece a ``story_fragments.stored_piece``), only from rows
+rendered with the stamp the request may print (``story_fragments.stamp_to_read``: none for a
+request in another language, time zone or script prefix than the pieces were rendered in);
+any other story is rendered the live way, from its row's ``story`` (one more query, only
+then). A piece carries the cache tags its row keeps, so the page records what it would have
+recorded rendering the story (``page_tags``).
 """
 
 import json
-from functools import partial
+from functools import lru_cache, partial
 from pathlib import Path
 from types import SimpleNamespace
 from typing import NamedTuple
 
-from django.db import connections
-from django.db.models import QuerySet, TextField
-from django.db.models.expressions import RawSQL
+from django.db import router
+from django.db.models import QuerySet
 from django.template import engines
 from markupsafe import Markup
 
-from . import page_tags, story_fragments
+from . import compiled_statements, page_tags, story_fragments
 from .models import Article, FrontSlot, StoryPage
 from .story_page_reads import story_from_row
 
@@ -115,47 +118,16 @@ def _render(template_name: str, context, story) -> str:
     return engines["jinja2"].get_template(template_name).render(context(story))
 
 
-# Pieces are read with SQL of their own: through the ORM (a subquery and a JSON key for each),
-# building the page's query took 2.5 ms of CPU against 1.0 ms without the pieces, and reading
-# a front's pieces by id 1.0 ms against 0.14 ms (PostgreSQL, 5,000 stories).
-
-
-def _key(connection, column: str) -> str:
-    """SQL reading the key given as the next parameter of the JSON ``column`` as text (a
-    piece's markup; the JSON of a list)."""
-    if connection.vendor == "postgresql":
-        return f"{column} ->> %s"
-    return f"json_extract({column}, '$.' || %s)"
-
-
-def _rows_sql(connection) -> tuple[str, str, str]:
-    """The quoted names of the read model's table, its story column and its pieces' key."""
-    quote = connection.ops.quote_name
-    table = quote(StoryPage._meta.db_table)
-    return (
-        table,
-        f"{table}.{quote('article_id')}",
-        _key(connection, f"{table}.{quote('fragments')}"),
-    )
-
-
 def with_pieces(stories: QuerySet, piece: str) -> QuerySet:
-    """``stories`` (a filtered, ordered query of ``Article``) read as (id, stored piece, the
-    JSON of its cache tags) rows; the piece and tags are None where the row is missing or was
-    rendered with another stamp."""
-    connection = connections[stories.db]
-    table, story_column, key = _rows_sql(connection)
-    stories_id = (
-        f"{connection.ops.quote_name(Article._meta.db_table)}.{connection.ops.quote_name('id')}"
-    )
-    fresh = (
-        f"(SELECT {key} FROM {table} WHERE {story_column} = {stories_id}"
-        f" AND {table}.{connection.ops.quote_name('rendered_with')} = %s)"
-    )
-    stamp = story_fragments.current_stamp()
+    """``stories`` (a filtered, ordered query of ``Article``) read as (id, stored piece, its
+    cache tags) rows; the piece and tags are None where the row is missing, was rendered with
+    another stamp or the request may print no piece (``story_fragments.stamp_to_read``)."""
+    stamp, using = story_fragments.stamp_to_read(), stories.db
     return stories.values_list("pk").annotate(
-        piece=RawSQL(fresh, [piece, stamp], output_field=TextField()),
-        piece_tags=RawSQL(fresh, [story_fragments.TAGS_KEY, stamp], output_field=TextField()),
+        piece=story_fragments.stored_for_story(piece, stamp, using),
+        piece_tags=story_fragments.stored_for_story(
+            story_fragments.TAGS_KEY, stamp, using, as_json=True
+        ),
     )
 
 
@@ -172,37 +144,43 @@ def printed(rows, *, live=()) -> list:
         if pk in rendered:
             items.append(rendered[pk])
         elif piece is not None:
-            page_tags.shows(*json.loads(tags))
+            page_tags.shows(*tags)
             items.append(StoredPiece(pk, Markup(piece)))
     return items
 
 
 def stored_pieces(ids, names) -> dict[int, dict[str, Markup]]:
     """The fresh pieces called ``names`` of the stories with these ids, by id (a story
-    without all of them fresh is left out), recorded as shown: one query."""
-    ids = list(ids)
-    if not ids:
+    without all of them fresh is left out), recorded as shown: one query, none when the
+    request may print no piece (``story_fragments.stamp_to_read``)."""
+    ids, stamp = list(dict.fromkeys(ids)), story_fragments.stamp_to_read()
+    if not ids or stamp is None:
         return {}
-    connection = connections[StoryPage.objects.all().db]
-    table, story_column, key = _rows_sql(connection)
-    columns = ", ".join([key] * (len(names) + 1))
-    placeholders = ", ".join(["%s"] * len(ids))
-    sql = (
-        f"SELECT {story_column}, {columns} FROM {table}"
-        f" WHERE {table}.{connection.ops.quote_name('rendered_with')} = %s"
-        f" AND {story_column} IN ({placeholders})"
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(
-            sql, [story_fragments.TAGS_KEY, *names, story_fragments.current_stamp(), *ids]
-        )
-        rows = cursor.fetchall()
+    statement = _pieces_statement(router.db_for_read(StoryPage), stamp, tuple(names), len(ids))
     pieces = {}
-    for pk, tags, *texts in rows:
+    for pk, tags, *texts in compiled_statements.run(statement, compiled_statements.ids(ids)):
         if tags is not None and None not in texts:
             page_tags.shows(*json.loads(tags))
             pieces[pk] = {name: Markup(text) for name, text in zip(names, texts, strict=True)}
     return pieces
+
+
+@lru_cache(maxsize=64)
+def _pieces_statement(using: str, stamp: str, names: tuple, count: int):
+    """The read of ``count`` stories' rows by id: their tags and pieces (``stored_pieces``)."""
+    stand_ins = compiled_statements.id_stand_ins(count)
+    rows = (
+        StoryPage.objects.using(using)
+        .filter(article_id__in=stand_ins.values())
+        .values_list(
+            "article_id",
+            *(
+                story_fragments.stored_piece(name, stamp)
+                for name in (story_fragments.TAGS_KEY, *names)
+            ),
+        )
+    )
+    return compiled_statements.compile_query(rows, stand_ins)
 
 
 def printed_by_id(ids, name: str) -> dict:

@@ -13,27 +13,28 @@ Two pieces, rendered by the page's own templates when the row is written:
   related or "More from" list, picture included.
 
 Neither prints anything a reader or the moment changes: addresses are built on ``SITE_URL``
-at the site's root, dates are written in the site's language and time zone, the "Updated"
-rule compares two stored times. The menu, the search form, the related stories' choice
-(``RelatedWindow``) and the request's own path render live around them. A page read in another
-language, time zone or script prefix than the site's renders the story itself, and so does a
-page whose row (or a listed story's row) lacks current pieces.
+at the site's root, dates are written in the site's language and time zone (as every piece is:
+``story_fragments.render_pieces``), the "Updated" rule compares two stored times. The menu,
+the search form, the related stories' choice (``RelatedWindow``) and the request's own path
+render live around them.
+
+Both are read by prepared statements compiled once per process (``compiled_statements``),
+each piece through ``story_fragments.stored_piece`` with the stamp ``story_fragments`` lets the
+request print: a page read in another language, time zone or script prefix than the site's
+renders the story itself, and so does a page whose row (or a listed story's row) lacks current
+pieces.
 """
 
-import contextlib
 import functools
 import json
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import NamedTuple
 
-from django.conf import settings
 from django.db import router
-from django.db.models import Case, F, JSONField, TextField, Value, When
-from django.db.models.fields.json import KT
+from django.db.models import Case, F, JSONField, Value, When
 from django.template import engines
-from django.urls import get_script_prefix, set_script_prefix
-from django.utils import timezone, translation
+from django.utils import timezone
 from markupsafe import Markup
 
 from . import compiled_statements, page_tags, story_fragments, tag_versions
@@ -86,7 +87,7 @@ def story_for_page(slug: str) -> StoryForPage | None:
     prepared statement by the unique slug: its stored blocks and outline when its row has
     current pieces, else the story itself (``story_from_row``). Records the page's cache tags."""
     using = router.db_for_read(StoryPage)
-    statement = _story_statement(using, _stamp_to_read())
+    statement = _story_statement(using, story_fragments.stamp_to_read())
     found = compiled_statements.run(statement, {"slug": slug, "now": timezone.now()})
     if not found:
         return None
@@ -120,14 +121,13 @@ def attach_related_items(stories) -> None:
     if not stories:
         return
     using = router.db_for_read(StoryPage)
-    stamp = _stamp_to_read()
+    stamp = story_fragments.stamp_to_read()
     # Filled as pages list stories: a story's row is the same until the next change.
     known = tag_versions.remember(f"related-items:{using}:{stamp}", [tag_versions.COUNTER], dict)
     missing = [story.pk for story in stories if story.pk not in known]
     if missing:
         statement = _related_statement(using, stamp, len(missing))
-        ids = {f"id{index}": pk for index, pk in enumerate(missing)}
-        rows = compiled_statements.run(statement, ids)
+        rows = compiled_statements.run(statement, compiled_statements.ids(missing))
         known.update({pk: (item, picture) for pk, item, picture in rows})
     for story in stories:
         item, picture = known.get(story.pk, (None, None))
@@ -148,7 +148,7 @@ def _story_statement(using: str, stamp: str | None) -> compiled_statements.State
         .filter(article__in=visible.values("pk"))
         .values_list(
             "article_id",
-            _when_current(stamp, KT(f"fragments__{STORY_PAGE}"), TextField()),
+            story_fragments.stored_piece(STORY_PAGE, stamp),
             _unless_current(stamp, "story"),
             _unless_current(stamp, "lead_image"),
         )
@@ -160,38 +160,17 @@ def _story_statement(using: str, stamp: str | None) -> compiled_statements.State
 @functools.lru_cache(maxsize=64)
 def _related_statement(using: str, stamp: str | None, count: int):
     """The read of ``count`` listed stories' rows by id (see ``attach_related_items``)."""
-    # Ids no row has, one per story.
-    stand_ins = {f"id{index}": -1 - index for index in range(count)}
+    stand_ins = compiled_statements.id_stand_ins(count)
     rows = (
         StoryPage.objects.using(using)
         .filter(article_id__in=stand_ins.values())
         .values_list(
             "article_id",
-            _when_current(stamp, KT(f"fragments__{RELATED_ITEM}"), TextField()),
+            story_fragments.stored_piece(RELATED_ITEM, stamp),
             _unless_current(stamp, "lead_image"),
         )
     )
     return compiled_statements.compile_query(rows, stand_ins)
-
-
-def _stamp_to_read() -> str | None:
-    """The stamp of the pieces this request may print; None when it is not read as the pieces
-    were rendered (another language, time zone or script prefix): it renders every story."""
-    as_rendered = (
-        translation.get_language() == settings.LANGUAGE_CODE
-        and timezone.get_current_timezone_name() == settings.TIME_ZONE
-        and get_script_prefix() == "/"
-    )
-    return story_fragments.current_stamp() if as_rendered else None
-
-
-# Only the short stamp column decides: taking a piece out of the row's stored JSON unpacks all
-# of it, which is done once per row, for the piece itself.
-def _when_current(stamp: str | None, value, output_field):
-    """``value`` from a row with current pieces, else NULL (nothing read for nothing)."""
-    return Case(
-        When(rendered_with=stamp, then=value), default=Value(None), output_field=output_field
-    )
 
 
 def _unless_current(stamp: str | None, column: str):
@@ -206,36 +185,21 @@ def _json(value):
     return json.loads(value) if isinstance(value, str) else value
 
 
-@contextlib.contextmanager
-def _as_every_reader_sees():
-    """Render at the site's root in its time zone (the language is the site's already: see
-    ``story_fragments.fill_fragments``), whichever request or command writes the row."""
-    prefix = get_script_prefix()
-    set_script_prefix("/")
-    try:
-        with timezone.override(settings.TIME_ZONE):
-            yield
-    finally:
-        set_script_prefix(prefix)
-
-
 def _story_page(story) -> str:
     """The story's blocks of its page and its outline (see the module's docstring), as JSON."""
     template = engines["jinja2"].env.get_template(DETAIL_TEMPLATE)
     context = {**site(None), "article": story, "object": story, "share_links": share_links(story)}
-    with _as_every_reader_sees():
-        blocks = {
-            name: "".join(template.blocks[name](template.new_context(context)))
-            for name in STORED_BLOCKS
-        }
+    blocks = {
+        name: "".join(template.blocks[name](template.new_context(context)))
+        for name in STORED_BLOCKS
+    }
     return json.dumps({"blocks": blocks, "outline": _outline(story)})
 
 
 def _related_item(story) -> str:
     """The story as an item of another story's related or "More from" list."""
-    with _as_every_reader_sees():
-        module = engines["jinja2"].env.get_template(RELATED_ITEM_TEMPLATE).module
-        return str(module.related_item(story))
+    module = engines["jinja2"].env.get_template(RELATED_ITEM_TEMPLATE).module
+    return str(module.related_item(story))
 
 
 def _outline(story) -> dict:

@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from articles import list_fragments, story_fragments, tag_versions
 from articles.models import Article, Front, FrontSlot, StoryPage
@@ -215,3 +215,23 @@ def test_stale_rows_cost_one_query_more_for_each_set_of_pieces_a_page_reads(
     StoryPage.objects.update(rendered_with="another")
     stale = queries_of(client, page, django_assert_max_num_queries)[0]
     assert stale <= fresh + reads
+
+
+@pytest.mark.parametrize(
+    "read_as",
+    [lambda: translation.override("en"), lambda: timezone.override("Asia/Tokyo")],
+    ids=["in another language", "in another time zone"],
+)
+def test_a_list_read_not_as_its_pieces_were_rendered_prints_none_of_them(
+    client, newsroom, settings, read_as
+):
+    settings.PAGE_CACHE = False
+    urls = ["/", reverse("articles:section", kwargs={"slug": "agua"}), "/temas/agua/"]
+    as_rendered = render_all(client, urls)
+    with read_as():
+        with_fresh_rows = render_all(client, urls)
+        StoryPage.objects.update(rendered_with="another")
+        live = render_all(client, urls)
+    for url in urls:
+        assert live[url] != as_rendered[url], url  # the request's language or zone shows
+        assert with_fresh_rows[url] == live[url], url

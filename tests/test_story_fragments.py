@@ -8,6 +8,8 @@ from io import StringIO
 import pytest
 from django.apps import apps
 from django.core.management import call_command
+from django.urls import get_script_prefix, set_script_prefix
+from django.utils import timezone, translation
 
 from articles import story_fragments, story_pages
 from articles.models import StoryPage
@@ -177,3 +179,49 @@ def test_a_rewrite_through_a_migrations_models_drops_the_pieces(piece, committed
     page = row(story)
     assert page.fragments == {} and page.rendered_with == ""
     assert page.story["fields"]["headline"] == "Antes"
+
+
+@pytest.fixture
+def reading_conditions():
+    """A registered piece printing the language, time zone and script prefix it was rendered
+    in; removed afterwards."""
+
+    def render(story):
+        zone = timezone.get_current_timezone_name()
+        return f"{translation.get_language()} {zone} {get_script_prefix()}"
+
+    story_fragments.register("test_conditions", render)
+    yield "test_conditions"
+    story_fragments.RENDERERS.pop("test_conditions")
+    story_fragments.current_stamp.cache_clear()
+
+
+@pytest.fixture
+def script_prefix():
+    """``script_prefix(prefix)`` sets the script prefix until the test ends."""
+    before = get_script_prefix()
+    yield set_script_prefix
+    set_script_prefix(before)
+
+
+def test_pieces_are_rendered_as_readers_allowed_to_print_them_read_them(
+    reading_conditions, committed, settings, script_prefix
+):
+    script_prefix("/redaccion/")
+    with translation.override("en"), timezone.override("Asia/Tokyo"), committed():
+        story = ArticleFactory()
+
+    site = f"{settings.LANGUAGE_CODE} {settings.TIME_ZONE} /"
+    assert row(story).fragments[reading_conditions] == site
+    assert get_script_prefix() == "/redaccion/"  # given back to the request that wrote it
+
+
+def test_only_a_request_read_as_pieces_are_rendered_may_print_them(script_prefix):
+    stamp = story_fragments.current_stamp()
+    assert story_fragments.stamp_to_read() == stamp
+    with translation.override("en"):
+        assert story_fragments.stamp_to_read() is None
+    with timezone.override("Asia/Tokyo"):
+        assert story_fragments.stamp_to_read() is None
+    script_prefix("/redaccion/")
+    assert story_fragments.stamp_to_read() is None
