@@ -31,6 +31,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "newsroom.settings")
 os.environ.setdefault("SECRET_KEY", "bench-only-not-secret")
+# One site address for every instance and for this process's own changes: the pieces stored
+# with each story are printed only by a process with the address they were rendered with.
+os.environ.setdefault("SITE_URL", "http://127.0.0.1")
 
 SERVER_ENV = {
     "DEBUG": "0",
@@ -42,7 +45,7 @@ SERVER_ENV = {
 
 def start_gunicorn(port: int, workers: int) -> subprocess.Popen:
     """Gunicorn serving the project with the current DATABASE_URL/REDIS_URL, once it answers."""
-    env = {**os.environ, **SERVER_ENV, "SITE_URL": f"http://127.0.0.1:{port}"}
+    env = {**os.environ, **SERVER_ENV}
     subprocess.run(
         [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
         cwd=ROOT,

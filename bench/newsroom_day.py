@@ -196,6 +196,19 @@ def report(name: str, result: dict) -> float:
     return rate
 
 
+def current_pieces() -> str:
+    """How many stories' rows carry pieces the servers may print: rows rendered with another
+    stamp (other templates, another SITE_URL) are rendered live, a dearer miss."""
+    from articles import story_fragments
+    from articles.models import StoryPage
+
+    current = StoryPage.objects.filter(rendered_with=story_fragments.current_stamp()).count()
+    return (
+        f"stored pieces current for {current:,} of {StoryPage.objects.count():,} stories"
+        " (run manage.py write_story_pages with this SITE_URL if not all)"
+    )
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--ports", type=int, nargs=2, default=[9260, 9261])
@@ -213,6 +226,7 @@ def main() -> int:
 
     os.environ.setdefault("CACHE_KEY_PREFIX", f"day-{uuid.uuid4().hex[:8]}")
     django.setup()
+    print(current_pieces())
     rng = random.Random(args.seed)
     paths = reading_mix(rng, 20_000)
     servers = [start_gunicorn(port, args.workers) for port in args.ports]
