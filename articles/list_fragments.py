@@ -168,19 +168,10 @@ def stored_pieces(ids, names) -> dict[int, dict[str, Markup]]:
 @lru_cache(maxsize=64)
 def _pieces_statement(using: str, stamp: str, names: tuple, count: int):
     """The read of ``count`` stories' rows by id: their tags and pieces (``stored_pieces``)."""
-    stand_ins = compiled_statements.id_stand_ins(count)
-    rows = (
-        StoryPage.objects.using(using)
-        .filter(article_id__in=stand_ins.values())
-        .values_list(
-            "article_id",
-            *(
-                story_fragments.stored_piece(name, stamp)
-                for name in (story_fragments.TAGS_KEY, *names)
-            ),
-        )
+    pieces = (
+        story_fragments.stored_piece(name, stamp) for name in (story_fragments.TAGS_KEY, *names)
     )
-    return compiled_statements.compile_query(rows, stand_ins)
+    return story_fragments.rows_by_id(using, count, *pieces)
 
 
 def printed_by_id(ids, name: str) -> dict:

@@ -48,7 +48,7 @@ from django.db.models.fields.json import KeyTextTransform, KeyTransform
 from django.urls import get_script_prefix, set_script_prefix
 from django.utils import timezone, translation
 
-from . import page_tags
+from . import compiled_statements, page_tags
 from .models import Article, StoryPage
 from .story_page_reads import story_from_row
 from .story_pages import BATCH, pages_ready
@@ -227,6 +227,19 @@ def stored_for_story(name: str, stamp: str | None, using: str, *, as_json=False)
     if stamp is None:
         return Value(None, output_field=field)
     return RawSQL(*_stored_for_story_sql(name, stamp, using, as_json), output_field=field)
+
+
+def rows_by_id(using: str, count: int, *columns) -> compiled_statements.Statement:
+    """A statement reading ``count`` stories' rows by id (run it with
+    ``compiled_statements.ids(...)``): each row's story id and these ``columns`` (pieces from
+    ``stored_piece``, say). Compile it once per process: its callers keep it by their key."""
+    stand_ins = compiled_statements.id_stand_ins(count)
+    rows = (
+        StoryPage.objects.using(using)
+        .filter(article_id__in=stand_ins.values())
+        .values_list("article_id", *columns)
+    )
+    return compiled_statements.compile_query(rows, stand_ins)
 
 
 # Built by the ORM once per process: built for every request, as ``Subquery(... OuterRef("pk")

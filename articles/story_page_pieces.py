@@ -160,17 +160,12 @@ def _story_statement(using: str, stamp: str | None) -> compiled_statements.State
 @functools.lru_cache(maxsize=64)
 def _related_statement(using: str, stamp: str | None, count: int):
     """The read of ``count`` listed stories' rows by id (see ``attach_related_items``)."""
-    stand_ins = compiled_statements.id_stand_ins(count)
-    rows = (
-        StoryPage.objects.using(using)
-        .filter(article_id__in=stand_ins.values())
-        .values_list(
-            "article_id",
-            story_fragments.stored_piece(RELATED_ITEM, stamp),
-            _unless_current(stamp, "lead_image"),
-        )
+    return story_fragments.rows_by_id(
+        using,
+        count,
+        story_fragments.stored_piece(RELATED_ITEM, stamp),
+        _unless_current(stamp, "lead_image"),
     )
-    return compiled_statements.compile_query(rows, stand_ins)
 
 
 def _unless_current(stamp: str | None, column: str):
