@@ -21,9 +21,10 @@ class StoryPage(models.Model):
     # when they list it as related.
     lead_image = models.JSONField(null=True)
     # Pieces of HTML and XML that pages and feeds print for this story (a list's teaser, a feed
-    # item, ...), by name, rendered when the row is written (``story_fragments``), and the stamp
-    # of the templates and settings they were rendered with: a reader uses a piece only while
-    # that stamp is the current one, and renders the story itself otherwise.
+    # item, ...), by name, rendered once the change that wrote the row commits
+    # (``story_fragments``), and the stamp of the templates and settings they were rendered
+    # with (a pending token until then): a reader uses a piece only while that stamp is the
+    # current one, and renders the story itself otherwise.
     fragments = models.JSONField(default=dict)
     rendered_with = models.CharField(max_length=64, blank=True, default="")
 
