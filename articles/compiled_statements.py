@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import NamedTuple
 
 from django.db import connections
+from django.db.models.expressions import RawSQL
 
 from .prepared_statements import planned_once
 
@@ -60,6 +61,20 @@ def run(statement: Statement, values: dict) -> list[tuple]:
     with planned_once(statement.using), connection.cursor() as cursor:
         cursor.execute(statement.sql, parameters)
         return cursor.fetchall()
+
+
+def about_each_row(outer_model, using: str, subquery_for) -> tuple[str, tuple]:
+    """SQL and parameters of a subquery about each row of an outer query of ``outer_model``:
+    ``subquery_for(outer_id)`` builds it, ``outer_id`` standing for the outer row's id. Keep
+    the result (``functools.cache``): built for every request, as ``Subquery(...
+    OuterRef("pk") ...)``, such subqueries took longer than the rest of a feed's query (3.5
+    against 1.8 ms). It names the outer row by its table, which Django leaves without an
+    alias in the outer query."""
+    quote = connections[using].ops.quote_name
+    table, column = outer_model._meta.db_table, outer_model._meta.pk.column
+    outer_id = RawSQL(f"{quote(table)}.{quote(column)}", [])
+    sql, parameters = subquery_for(outer_id).query.get_compiler(using).as_sql()
+    return f"({sql})", parameters
 
 
 def id_stand_ins(count: int) -> dict[str, int]:

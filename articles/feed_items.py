@@ -18,7 +18,6 @@ from datetime import datetime
 from pathlib import Path
 
 from django.conf import settings
-from django.db import connections
 from django.db.models import DateTimeField
 from django.db.models.expressions import RawSQL
 from django.template.defaultfilters import linebreaksbr
@@ -27,7 +26,7 @@ from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 
-from . import canonical, feed_xml, page_tags, story_fragments
+from . import canonical, compiled_statements, feed_xml, page_tags, story_fragments
 from .canonical import absolute_url, absolutize_links
 from .models import Article, Correction
 from .prepared_statements import planned_once
@@ -177,23 +176,19 @@ def newest_items(stories, *, atom: bool, plan_once=False) -> tuple[list[str], da
     return items, max(moments, default=None)
 
 
-# The subquery about each story's corrections, built by the ORM once per process, as its stored
-# pieces are (``story_fragments.stored_for_story``, which says why). It names the story by the
-# outer query's table, which Django leaves without an alias.
-
-
-def _story_column(using) -> RawSQL:
-    quote = connections[using].ops.quote_name
-    return RawSQL(f"{quote(Article._meta.db_table)}.{quote(Article._meta.pk.column)}", [])
-
-
 @functools.cache
 def _newest_correction_sql(using: str) -> tuple[str, tuple]:
-    """When the story's newest current correction was published (NULL without one)."""
-    corrections = Correction.objects.filter(article_id=_story_column(using), superseded_by=None)
-    newest = corrections.order_by("-published_at").values("published_at")[:1]
-    sql, params = newest.query.get_compiler(using).as_sql()
-    return f"({sql})", params
+    """When the story's newest current correction was published (NULL without one), about
+    each story of a feed's query, built once per process."""
+    return compiled_statements.about_each_row(
+        Article,
+        using,
+        lambda story: (
+            Correction.objects.filter(article_id=story, superseded_by=None)
+            .order_by("-published_at")
+            .values("published_at")[:1]
+        ),
+    )
 
 
 def _written_live(story_ids: list, *, atom: bool) -> dict:

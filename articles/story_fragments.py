@@ -41,7 +41,7 @@ from functools import cache, partial
 from pathlib import Path
 
 from django.conf import settings
-from django.db import DEFAULT_DB_ALIAS, connections, transaction
+from django.db import DEFAULT_DB_ALIAS, transaction
 from django.db.models import Case, JSONField, TextField, Value, When
 from django.db.models.expressions import RawSQL
 from django.db.models.fields.json import KeyTextTransform, KeyTransform
@@ -242,17 +242,17 @@ def rows_by_id(using: str, count: int, *columns) -> compiled_statements.Statemen
     return compiled_statements.compile_query(rows, stand_ins)
 
 
-# Built by the ORM once per process: built for every request, as ``Subquery(... OuterRef("pk")
-# ...)``, such subqueries took longer than the rest of a feed's query (3.5 against 1.8 ms). They
-# name the story by the outer query's table, which Django leaves without an alias.
 @cache
 def _stored_for_story_sql(name: str, stamp: str, using: str, as_json: bool) -> tuple[str, tuple]:
-    quote = connections[using].ops.quote_name
-    story = RawSQL(f"{quote(Article._meta.db_table)}.{quote(Article._meta.pk.column)}", [])
-    rows = StoryPage.objects.using(using).filter(article_id=story)
-    piece = rows.values(piece=stored_piece(name, stamp, as_json=as_json))
-    sql, params = piece.query.get_compiler(using).as_sql()
-    return f"({sql})", params
+    return compiled_statements.about_each_row(
+        Article,
+        using,
+        lambda story: (
+            StoryPage.objects.using(using)
+            .filter(article_id=story)
+            .values(piece=stored_piece(name, stamp, as_json=as_json))
+        ),
+    )
 
 
 def teaser_tags(story) -> set[str]:
