@@ -109,7 +109,10 @@ def register_pieces() -> None:
     # The context each piece is rendered with shapes it: this file is one of its sources.
     for name, (template_name, context) in PIECES.items():
         story_fragments.register(
-            name, partial(_render, template_name, context), sources=[Path(__file__)]
+            name,
+            partial(_render, template_name, context),
+            sources=[Path(__file__)],
+            column=story_fragments.SMALL,
         )
 
 

@@ -76,14 +76,21 @@ _SOURCES = [
 _SETTINGS = ("SITE_URL", "SITE_NAME", "SITE_TAGLINE", "LANGUAGE_CODE", "TIME_ZONE", "MEDIA_URL")
 
 RENDERERS: dict[str, Callable] = {}
+# The row's columns that keep pieces, and which keeps each piece (the tags go with the small).
+LARGE, SMALL = "fragments", "list_pieces"
+COLUMNS: dict[str, str] = {TAGS_KEY: SMALL}
 
 
-def register(name: str, renderer: Callable, *, sources=()) -> None:
+def register(name: str, renderer: Callable, *, sources=(), column=LARGE) -> None:
     """Render ``renderer(story)`` (a string) into every row under ``name``; ``sources``: the
-    files (beyond the templates) whose change changes its output."""
+    files (beyond the templates) whose change changes its output; ``column``: the row's JSON
+    column it is kept in, ``SMALL`` for the small pieces lists print (see ``StoryPage``)."""
     if name == TAGS_KEY:
         raise ValueError(f"{TAGS_KEY!r} is reserved")
+    if column not in (LARGE, SMALL):
+        raise ValueError(f"no column {column!r} keeps pieces")
     RENDERERS[name] = renderer
+    COLUMNS[name] = column
     _SOURCES.extend(Path(source) for source in sources)
     current_stamp.cache_clear()
 
@@ -128,7 +135,7 @@ def fill_fragments(sender, pages, using, **kwargs) -> None:
         return
     token = f"{PENDING_PREFIX}{uuid.uuid4().hex}"
     for page in pages:
-        page.fragments, page.rendered_with = {}, token
+        page.fragments, page.list_pieces, page.rendered_with = {}, {}, token
     ids = [page.article_id for page in pages]
     # Robust: the change is committed by then, and a piece's fault must not turn the editor's
     # saved change into an error page (render_pending logs it).
@@ -148,15 +155,17 @@ def render_pending(story_ids, token: str, using=DEFAULT_DB_ALIAS) -> int:
         rendered = []
         for page in pending.only("article_id", "story", "lead_image"):
             try:
-                page.fragments = render_pieces(page, using)
+                pieces = render_pieces(page, using)
             except Exception:
                 logger.exception("Could not render the pieces of story %s", page.article_id)
                 continue
+            for column in (LARGE, SMALL):
+                setattr(page, column, {k: v for k, v in pieces.items() if COLUMNS[k] == column})
             page.rendered_with = stamp
             rendered.append(page)
         # Only rows still carrying the token: one rewritten meanwhile is not overwritten with
         # pieces of what it showed before.
-        filled += pending.bulk_update(rendered, ["fragments", "rendered_with"])
+        filled += pending.bulk_update(rendered, [LARGE, SMALL, "rendered_with"])
     return filled
 
 
@@ -214,7 +223,7 @@ def stored_piece(name: str, stamp: str | None, *, as_json=False) -> Case:
     # all of it, which is done only for a row whose piece is read.
     transform, field = (KeyTransform, JSONField()) if as_json else (KeyTextTransform, TextField())
     return Case(
-        When(rendered_with=stamp, then=transform(name, "fragments")),
+        When(rendered_with=stamp, then=transform(name, COLUMNS[name])),
         default=Value(None),
         output_field=field,
     )

@@ -79,7 +79,9 @@ def register_pieces() -> None:
     """Store the story page's pieces with every row written (from ``ArticlesConfig.ready()``)."""
     sources = _source_paths()
     story_fragments.register(STORY_PAGE, _story_page, sources=sources)
-    story_fragments.register(RELATED_ITEM, _related_item, sources=sources)
+    story_fragments.register(
+        RELATED_ITEM, _related_item, sources=sources, column=story_fragments.SMALL
+    )
 
 
 def story_for_page(slug: str) -> StoryForPage | None:

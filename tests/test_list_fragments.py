@@ -116,7 +116,10 @@ def test_every_list_page_is_the_same_from_pieces_stale_rows_missing_rows_or_a_mi
 
 def test_the_pieces_are_the_includes_a_page_renders(newsroom):
     story = newsroom["stories"][1]
-    pieces = StoryPage.objects.get(article=story).fragments
+    row = StoryPage.objects.get(article=story)
+    # Kept apart from the large pieces (a list reads only the small column).
+    pieces = row.list_pieces
+    assert list_fragments.TEASER not in row.fragments and "story_page" in row.fragments
     assert pieces[list_fragments.TEASER].startswith('<article class="teaser">')
     assert 'class="kicker"' in pieces[list_fragments.TEASER]
     assert 'class="kicker"' not in pieces[list_fragments.SECTION_TEASER]

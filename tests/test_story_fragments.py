@@ -31,6 +31,7 @@ def piece(tmp_path):
     story_fragments.register("test_piece", render, sources=[source])
     yield source
     story_fragments.RENDERERS.pop("test_piece")
+    story_fragments.COLUMNS.pop("test_piece")
     story_fragments._SOURCES[:] = sources_before
     story_fragments.current_stamp.cache_clear()
 
@@ -48,7 +49,7 @@ def test_a_saved_story_gets_its_pieces_with_the_current_stamp(piece, committed):
     page = row(story)
     assert page.fragments["test_piece"] == "<p>Vacunas · Salud</p>"
     assert page.rendered_with == story_fragments.current_stamp()
-    assert set(page.fragments[story_fragments.TAGS_KEY]) == {
+    assert set(page.list_pieces[story_fragments.TAGS_KEY]) == {
         f"story:{story.pk}",
         f"section:{section.pk}",
         f"author:{author.pk}",
@@ -71,7 +72,7 @@ def test_until_the_change_commits_the_row_is_pending_and_its_pieces_render_once(
         )
         story.tags.add("agua", "salud")
         page = row(story)
-        assert page.fragments == {}
+        assert page.fragments == page.list_pieces == {}
         assert page.rendered_with.startswith(story_fragments.PENDING_PREFIX)
         assert page.rendered_with != story_fragments.current_stamp()
         assert renders == []
@@ -91,7 +92,8 @@ def test_a_row_rewritten_by_a_later_change_keeps_that_changes_pieces(
     for callback in first_change:
         callback()
     page = row(story)
-    assert page.fragments == {} and page.rendered_with.startswith(story_fragments.PENDING_PREFIX)
+    assert page.fragments == page.list_pieces == {}
+    assert page.rendered_with.startswith(story_fragments.PENDING_PREFIX)
     for callback in second_change:
         callback()
     assert row(story).fragments["test_piece"] == "<p>Segunda · -</p>"
@@ -118,7 +120,7 @@ def test_a_piece_that_fails_leaves_the_row_without_pieces_and_the_save_succeeds(
         story = ArticleFactory(headline="Sigue guardada")
     page = row(story)
     assert page.story["fields"]["headline"] == "Sigue guardada"
-    assert page.fragments == {}
+    assert page.fragments == page.list_pieces == {}
     assert page.rendered_with != story_fragments.current_stamp()
     assert "Could not render the pieces of story" in caplog.text
 
@@ -177,7 +179,7 @@ def test_a_rewrite_through_a_migrations_models_drops_the_pieces(piece, committed
 
     story_pages.write_pages([story.pk], models=MigrationModels())
     page = row(story)
-    assert page.fragments == {} and page.rendered_with == ""
+    assert page.fragments == page.list_pieces == {} and page.rendered_with == ""
     assert page.story["fields"]["headline"] == "Antes"
 
 

@@ -55,9 +55,10 @@ def make_stale(*story_ids) -> None:
 
 def rewrite_piece(story_id, name, change) -> None:
     """Change a stored piece behind the read model's back (``change(text) -> text``)."""
-    page = StoryPage.objects.get(pk=story_id)
-    page.fragments[name] = change(page.fragments[name])
-    StoryPage.objects.filter(pk=story_id).update(fragments=page.fragments)
+    column = story_fragments.COLUMNS[name]
+    pieces = getattr(StoryPage.objects.get(pk=story_id), column)
+    pieces[name] = change(pieces[name])
+    StoryPage.objects.filter(pk=story_id).update(**{column: pieces})
 
 
 def in_blocks(change):

@@ -26,6 +26,11 @@ class StoryPage(models.Model):
     # with (a pending token until then): a reader uses a piece only while that stamp is the
     # current one, and renders the story itself otherwise.
     fragments = models.JSONField(default=dict)
+    # The small pieces lists print (teasers, a front's places, a rail's and a section block's
+    # stories) and the cache tags under ``story_fragments.TAGS_KEY``, kept apart from the large
+    # ones (the story page, feed items: the body three times): PostgreSQL unpacks a whole JSON
+    # value to take one key out of it, and a list takes one small piece of each of its stories.
+    list_pieces = models.JSONField(default=dict)
     rendered_with = models.CharField(max_length=64, blank=True, default="")
 
     class Meta:
