@@ -55,8 +55,8 @@ BATCH = 500
 WRITERS_LOCK = 0x5709_9A6E
 
 # Sent with the rows about to be written (``pages``: unsaved ``StoryPage`` instances, ``using``):
-# a receiver may set their pieces' columns (``story_fragments`` marks them pending). Not sent from migrations,
-# which write through their own historical models.
+# a receiver may set their pieces' columns (``story_fragments`` marks them pending). Not sent
+# from migrations, which write through their own historical models.
 pages_ready = Signal()
 
 
