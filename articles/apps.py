@@ -12,10 +12,12 @@ class ArticlesConfig(AppConfig):
             cache_tags,
             feed_items,
             list_fragments,
+            page_tags,
             search,
             story_fragments,
             story_page_pieces,
             story_pages,
+            views,
         )
 
         # Receivers run in the order they were connected: the data pages are built from (the
@@ -29,6 +31,9 @@ class ArticlesConfig(AppConfig):
         list_fragments.register_pieces()
         story_page_pieces.register_pieces()
         cache_tags.connect_receivers()
+        # The story page's related lists: the page cache renders them again alone when only
+        # what they show changed.
+        page_tags.register_part(views.AROUND_STORY, views.around_stored_story)
 
         from .revisions import register_models
 

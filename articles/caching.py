@@ -155,11 +155,18 @@ class PageCacheMiddleware:
             entry = found.get(key)
             # Only pages of ``CACHEABLE_VIEWS`` are ever stored, so a fresh entry needs no
             # resolving of the path first (the URL patterns were a seventh of a cached page).
-            fresh_as_of = _fresh_as_of(entry, found.get(tag_versions.COUNTER_COPY))
+            newest_told = found.get(tag_versions.COUNTER_COPY)
+            if not isinstance(newest_told, int):
+                newest_told = None
+            fresh_as_of = _fresh_as_of(entry, newest_told)
             if fresh_as_of is not None:
                 if fresh_as_of > entry["built"]:
                     _keep_as_of(key, entry, fresh_as_of)
                 return _respond(request, entry, "hit")
+            refreshed = _with_part_refreshed(entry, newest_told)
+            if refreshed is not None:
+                _store(key, refreshed)
+                return _respond(request, refreshed, "part")
         try:
             view_name = resolve(request.path_info).view_name
         except Resolver404:
@@ -188,13 +195,14 @@ class PageCacheMiddleware:
         try:
             response = self.get_response(request)
         finally:
-            tags = page_tags.end_page(token) | ROUTE_TAGS.get(view_name, frozenset())
+            outside, part = page_tags.end_page_with_part(token)
         if not _storable(response) or built is None:
             return response
-        entry = _entry_for(response, built, tags)
-        lifetime = entry["expires"] - time.time()
-        if settings.PAGE_CACHE and lifetime >= 1:
-            _cache_call("set", key, entry, timeout=int(lifetime))
+        outside |= ROUTE_TAGS.get(view_name, frozenset())
+        entry = _entry_for(response, built, outside | (part.tags if part else frozenset()))
+        if part is not None:
+            _mark_part(entry, part, outside)
+        _store(key, entry)
         return _respond(request, entry, "miss")
 
 
@@ -213,6 +221,77 @@ def _page_key(request) -> str:
     return f"{KEY_NAMESPACE}:page:{hashlib.md5(request.get_full_path().encode()).hexdigest()}"
 
 
+def _store(key: str, entry: dict) -> None:
+    """Keep the page until it expires (a page due to expire within a second is not kept)."""
+    lifetime = entry["expires"] - time.time()
+    if settings.PAGE_CACHE and lifetime >= 1:
+        _cache_call("set", key, entry, timeout=int(lifetime))
+
+
+def _mark_part(entry: dict, part: page_tags.Part, outside) -> None:
+    """Note where the page's part (``page_tags.render_part``) lies in the stored page, what
+    renders it again, and the tags of the rest of the page: when only the part's own tags
+    moved on, the part alone is rendered again (``_with_part_refreshed``). A part whose
+    markup cannot be found once and only once in the page is not noted: the whole page is
+    then rendered again, as for any page."""
+    content, html = entry["content"], part.html.encode()
+    start = content.find(html)
+    if not html or start < 0 or content.find(html, start + 1) >= 0:
+        return
+    entry["part"] = {
+        "name": part.name,
+        "inputs": part.inputs,
+        "start": start,
+        "end": start + len(html),
+        "outside_tags": sorted(outside),
+    }
+
+
+def _with_part_refreshed(entry, newest_told: int | None) -> dict | None:
+    """A stored page that is stale only in its part, with the part rendered again; None for
+    any other page (rendered again whole).
+
+    Read before the part is rendered, the change number is the new page's: the rest of the
+    page is checked against it (a change to it committed before that number is seen), and
+    the part shows every change up to it, as a page rendered whole would.
+    """
+    part = entry.get("part") if isinstance(entry, dict) and "built" in entry else None
+    if (
+        part is None
+        or entry["expires"] <= time.time()
+        or not page_tags.can_render_part(part["name"])
+    ):
+        return None
+    try:
+        built = tag_versions.shared_versions()[tag_versions.COUNTER]
+        told = max(built, newest_told or 0)
+        if tag_versions.fresh_as_of(part["outside_tags"], entry["built"], newest_told=told) is None:
+            return None
+        refreshed = page_tags.render_recorded_part(part["name"], part["inputs"])
+    except DatabaseError:
+        return None  # rendered whole, as any page (the 503 page while the database is down)
+    html = refreshed.html.encode()
+    content = entry["content"][: part["start"]] + html + entry["content"][part["end"] :]
+    # New validators and tags; every other header as the page had it.
+    headers = {
+        name: value
+        for name, value in entry["headers"].items()
+        if name.lower() not in _PAGE_HEADERS
+    }
+    response = HttpResponse(content, headers=headers)
+    if "Content-Length" in entry["headers"]:
+        response["Content-Length"] = str(len(content))
+    page = _entry_for(response, built, set(part["outside_tags"]) | refreshed.tags)
+    page["part"] = dict(part, end=part["start"] + len(html))
+    return page
+
+
+# Headers a page's content or tags decide (``_entry_for`` writes them).
+_PAGE_HEADERS = frozenset(
+    {"etag", "last-modified", "content-length", "surrogate-key", "xkey", "cache-tag"}
+)
+
+
 def _fresh_as_of(entry: dict | None, newest_told: int | None) -> int | None:
     """For a stored page none of whose tags moved on since it was built, before its expiry,
     the newest change it is known to show (``tag_versions.fresh_as_of``); None for any other.
@@ -224,22 +303,19 @@ def _fresh_as_of(entry: dict | None, newest_told: int | None) -> int | None:
         or entry["expires"] <= time.time()
     ):
         return None
-    if not isinstance(newest_told, int):
-        newest_told = None
     return tag_versions.fresh_as_of(entry["tags"], entry["built"], newest_told=newest_told)
 
 
 def _keep_as_of(key: str, entry: dict, number: int) -> None:
     """Store the page again as built after change ``number``: a page stored before this
     process listened for changes is then checked without the database (``tag_mirror``)."""
-    lifetime = entry["expires"] - time.time()
-    if lifetime >= 1:
-        _cache_call("set", key, dict(entry, built=number), timeout=int(lifetime))
+    _store(key, dict(entry, built=number))
 
 
 def _respond(request, entry: dict, how: str):
     """The stored page with its freshness headers, or 304 when the reader has it already;
-    ``X-Page-Cache`` says whether it came from the cache ("hit") or was just rendered."""
+    ``X-Page-Cache`` says whether it came from the cache ("hit"), was rendered ("miss"), or
+    came from the cache with its part rendered again ("part")."""
     response = HttpResponse(entry["content"], status=200, headers=entry["headers"])
     response["X-Page-Cache"] = how
     _set_freshness(response, entry["expires"] - time.time())

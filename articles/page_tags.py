@@ -11,9 +11,17 @@ Two kinds of tag:
 * a thing's own tag (``story:12``, ``author:3``): its text, address, picture;
 * a list's tag (``author:3:stories``, ``STORIES``): which stories the list holds, moved on
   when a published story enters or leaves it.
+
+A page may render one **part** whose tags are recorded apart (``render_part``): the story
+page's related stories and "More from" list, which every publication in its section or under
+its tags changes while the story itself stays as it was. A page cache can then render that
+part again alone, with the renderer registered under the part's name (``register_part``),
+when only tags the part shows moved on.
 """
 
 import contextvars
+from collections.abc import Callable
+from typing import Any, NamedTuple
 
 # Everything: every page carries it; moved on by bulk writes that send no signals.
 SITE = "site"
@@ -33,7 +41,29 @@ ORGANIZATIONS = "organizations"
 # The kinds of subject a story is listed under, by the tag prefix of each.
 SUBJECT_KINDS = ("section", "author", "tag", "organization")
 
-_shown: contextvars.ContextVar[set | None] = contextvars.ContextVar("page_tags", default=None)
+
+
+class Part(NamedTuple):
+    """A part of a page rendered by a registered renderer: its name, what the renderer was
+    given, what it printed, and the tags recorded while it rendered."""
+
+    name: str
+    inputs: Any
+    html: str
+    tags: frozenset
+
+
+class _Record:
+    """What a page showed so far: its tags outside its part, and its part."""
+
+    def __init__(self):
+        self.tags = {SITE}
+        self.part: Part | None = None
+        self.current = self.tags  # where ``shows()`` records: the part's own set while it renders
+
+
+_shown: contextvars.ContextVar[_Record | None] = contextvars.ContextVar("page_tags", default=None)
+_part_renderers: dict[str, Callable[[Any], str]] = {}
 
 
 def story(pk) -> str:
@@ -77,29 +107,78 @@ def related_through(story, *, section: bool = True) -> list[str]:
 
 def start_page() -> contextvars.Token:
     """Begin recording what the page being rendered shows (``end_page`` returns it)."""
-    return _shown.set({SITE})
+    return _shown.set(_Record())
 
 
 def end_page(token: contextvars.Token) -> frozenset:
-    """Stop recording; the tags the page showed."""
-    tags = _shown.get()
+    """Stop recording; the tags the page showed, its part's included."""
+    outside, part = end_page_with_part(token)
+    return outside | part.tags if part is not None else outside
+
+
+def end_page_with_part(token: contextvars.Token) -> tuple[frozenset, Part | None]:
+    """Stop recording; the tags the page showed outside its part, and its part (or None)."""
+    record = _shown.get()
     _shown.reset(token)
-    return frozenset(tags or ())
+    if record is None:
+        return frozenset(), None
+    return frozenset(record.tags), record.part
+
+
+def register_part(name: str, render: Callable[[Any], str]) -> None:
+    """``render(inputs)`` prints the part called ``name``: what the page printed, given the
+    same inputs, with what the database holds now (see ``render_part``)."""
+    _part_renderers[name] = render
+
+
+def render_part(name: str, inputs) -> str:
+    """The part ``name`` rendered by its registered renderer from ``inputs`` (kept by a page
+    cache, which must be able to store them), its tags recorded apart from the rest of the
+    page being recorded. A page has one part at most: another renders as any other markup,
+    its tags the page's own."""
+    record = _shown.get()
+    render = _part_renderers[name]
+    if record is None or record.part is not None or record.current is not record.tags:
+        return render(inputs)
+    record.current = set()
+    try:
+        html = render(inputs)
+        record.part = Part(name, inputs, html, frozenset(record.current))
+    finally:
+        record.current = record.tags
+    return html
+
+
+def render_recorded_part(name: str, inputs) -> Part:
+    """The part ``name`` rendered on its own (a page cache refreshing it), with its tags."""
+    token = _shown.set(_Record())
+    try:
+        render_part(name, inputs)
+        return _shown.get().part
+    finally:
+        _shown.reset(token)
+
+
+def can_render_part(name: str) -> bool:
+    """Whether a renderer is registered under ``name`` (a page stored by another release may
+    name one this one lacks)."""
+    return name in _part_renderers
 
 
 def shows(*tags: str) -> None:
     """The page being rendered shows these things (nothing is recorded outside a page)."""
-    recorded = _shown.get()
-    if recorded is not None:
-        recorded.update(tags)
+    record = _shown.get()
+    if record is not None:
+        record.current.update(tags)
 
 
 def shows_stories(stories) -> None:
     """The page shows these stories with what their teasers or pages print around them:
     section, byline people, tags and organizations (whichever were read)."""
-    recorded = _shown.get()
-    if recorded is None:
+    record = _shown.get()
+    if record is None:
         return
+    recorded = record.current
     for item in stories:
         recorded.add(story(item.pk))
         if getattr(item, "category_id", None) is not None:

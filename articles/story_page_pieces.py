@@ -69,10 +69,12 @@ _SOURCES = [
 
 class StoryForPage(NamedTuple):
     """A published story as its page needs it: ``stored`` (safe HTML by block name) with
-    ``article`` an outline of the story, or ``stored`` None and the whole story to render."""
+    ``article`` made from the story's ``outline`` (as stored), or ``stored`` and ``outline``
+    None and the whole story to render."""
 
     article: Article
     stored: dict[str, Markup] | None
+    outline: dict | None = None
 
 
 def register_pieces() -> None:
@@ -108,7 +110,13 @@ def story_for_page(slug: str) -> StoryForPage | None:
     outline = piece["outline"]
     page_tags.shows(*outline["page_tags"])
     stored = {name: Markup(piece["blocks"][name]) for name in STORED_BLOCKS}
-    return StoryForPage(outline_from(outline, using), stored)
+    return StoryForPage(outline_from(outline, using), stored, outline)
+
+
+def story_from_outline(outline: dict) -> Article:
+    """The story as its page works it out around its stored blocks, from the ``outline`` a
+    ``StoryForPage`` gave (read from the database the page reads)."""
+    return outline_from(outline, router.db_for_read(StoryPage))
 
 
 def attach_related_items(stories) -> None:

@@ -39,8 +39,8 @@ class Subject(NamedTuple):
 
 
 def outline_from(outline: dict, using) -> Article:
-    """The story as its page works it out around its stored pieces, from its outline (which
-    it changes): the columns of its address, its section, and its tags and organizations as
+    """The story as its page works it out around its stored pieces, from its outline (left
+    as it was: a page cache keeps it to render the page's related stories again): the columns of its address, its section, and its tags and organizations as
     ``Subject`` ids, which its related stories are chosen by (model instances cost 8 µs each,
     and a story may name thirty of each)."""
     article = _instance(Article, outline["fields"], using)
@@ -64,10 +64,12 @@ def image_from(picture: dict, using) -> Image:
 
 def _instance(model, values: dict, using):
     """A model instance from the stored columns (times stored as ISO 8601 text)."""
-    for name in time_fields(model) & values.keys():
-        if values[name] is not None:
-            values[name] = datetime.fromisoformat(values[name])
-    return loaded(model, using, **values)
+    times = {
+        name: datetime.fromisoformat(values[name])
+        for name in time_fields(model) & values.keys()
+        if values[name] is not None
+    }
+    return loaded(model, using, **{**values, **times})
 
 
 def _row_from(row: dict) -> dict:

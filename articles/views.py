@@ -9,15 +9,17 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Subquery
 from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404, render
+from django.template import engines
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import generic
 from django.views.decorators.cache import never_cache
+from markupsafe import Markup
 from reversion.models import Version
 from taggit.models import Tag
 
-from . import front_pages, list_fragments, previews, search, story_page_pieces
+from . import front_pages, list_fragments, page_tags, previews, search, story_page_pieces
 from .canonical import absolute_url
 from .context_processors import navigation_sections
 from .forms import SearchFiltersForm
@@ -28,6 +30,9 @@ from .publishing import can_preview
 from .sharing import share_links
 
 RELATED_STORIES = 4
+# The story page's part the page cache may refresh alone (``page_tags.render_part``).
+AROUND_STORY = "around-story"
+AROUND_STORY_TEMPLATE = "articles/includes/around_story.html"
 
 
 class PublishedArticlesMixin:
@@ -220,7 +225,7 @@ class ArticleDetailView(generic.DetailView):
         found = story_page_pieces.story_for_page(self.kwargs["slug"])
         if found is None:
             raise Http404
-        self.stored = found.stored
+        self.stored, self.outline = found.stored, found.outline
         return found.article
 
     def get(self, request, *args, **kwargs):
@@ -240,13 +245,27 @@ class ArticleDetailView(generic.DetailView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context.update(around_the_story(self.object))
         if self.stored:
             context["stored"] = self.stored
+            # A part the page cache may render again alone, from the outline, when only what
+            # it shows changed (a publication in the section): the story's blocks stay stored.
+            context["around"] = Markup(page_tags.render_part(AROUND_STORY, self.outline))
         else:
             # Stored pieces print the share links already.
             context["share_links"] = share_links(self.object)
+            context["around"] = around_story_html(self.object)
         return context
+
+
+def around_story_html(story) -> Markup:
+    """What the story page prints around ``story`` (``around_the_story``'s lists)."""
+    context = {"article": story, **around_the_story(story)}
+    return Markup(engines["jinja2"].env.get_template(AROUND_STORY_TEMPLATE).render(context))
+
+
+def around_stored_story(outline: dict) -> str:
+    """The same from a story's outline (``story_page_pieces``): the part ``AROUND_STORY``."""
+    return around_story_html(story_page_pieces.story_from_outline(outline))
 
 
 def around_the_story(story) -> dict:

@@ -193,6 +193,13 @@ def report(name: str, result: dict) -> float:
         f"p99 {result['p99_ms']:6.1f} ms  hit rate {result['cache_hits'] / result['requests']:6.1%}"
         f"  errors {errors}"
     )
+    misses = {kind: result[f"{kind}_misses"] for kind in ("story", "feed", "other")}
+    if any(misses.values()) or result["parts"]:
+        print(
+            f"{'':<28} rendered whole: "
+            + ", ".join(f"{count:,} {kind} pages" for kind, count in misses.items())
+            + f"; {result['parts']:,} story pages with their related lists rendered again"
+        )
     return rate
 
 
