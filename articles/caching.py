@@ -274,9 +274,7 @@ def _with_part_refreshed(entry, newest_told: int | None) -> dict | None:
     content = entry["content"][: part["start"]] + html + entry["content"][part["end"] :]
     # New validators and tags; every other header as the page had it.
     headers = {
-        name: value
-        for name, value in entry["headers"].items()
-        if name.lower() not in _PAGE_HEADERS
+        name: value for name, value in entry["headers"].items() if name.lower() not in _PAGE_HEADERS
     }
     response = HttpResponse(content, headers=headers)
     if "Content-Length" in entry["headers"]:

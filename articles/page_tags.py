@@ -42,7 +42,6 @@ ORGANIZATIONS = "organizations"
 SUBJECT_KINDS = ("section", "author", "tag", "organization")
 
 
-
 class Part(NamedTuple):
     """A part of a page rendered by a registered renderer: its name, what the renderer was
     given, what it printed, and the tags recorded while it rendered."""

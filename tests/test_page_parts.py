@@ -75,7 +75,9 @@ def test_a_publication_in_the_section_renders_only_the_lists_around_a_stored_sto
     again = fetch(client, reader)
     assert again["X-Page-Cache"] == "hit" and again.content == refreshed.content
     # A reader holding the old page is sent the new one; one holding the new one, a 304.
-    assert client.get(reader.get_absolute_url(), HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 200
+    assert (
+        client.get(reader.get_absolute_url(), HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 200
+    )
     assert (
         client.get(reader.get_absolute_url(), HTTP_IF_NONE_MATCH=refreshed["ETag"]).status_code
         == 304
