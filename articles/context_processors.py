@@ -24,12 +24,17 @@ def navigation_sections() -> list[Category]:
     """The sections, in the menu's order: read once per process until a section changes (or
     everything does), each page gets its own instances."""
     page_tags.shows(page_tags.SECTIONS)
-    sections = tag_versions.remember(
+    return [
+        loaded(Category, DEFAULT_DB_ALIAS, id=pk, name=name, slug=slug)
+        for pk, name, slug in navigation_rows()
+    ]
+
+
+def navigation_rows() -> tuple[tuple[int, str, str], ...]:
+    """The sections' (id, name, slug), in the menu's order, kept as ``navigation_sections``
+    says; the page records the ``SECTIONS`` tag itself."""
+    return tag_versions.remember(
         "navigation-sections",
         [page_tags.SITE, page_tags.SECTIONS],
         lambda: tuple(Category.objects.values_list("id", "name", "slug")),
     )
-    return [
-        loaded(Category, DEFAULT_DB_ALIAS, id=pk, name=name, slug=slug)
-        for pk, name, slug in sections
-    ]

@@ -23,7 +23,7 @@ from django.utils.translation import get_language, gettext, ngettext
 from jinja2 import ChainableUndefined, Environment, pass_context, pass_environment
 from markupsafe import Markup
 
-from . import template_helpers
+from . import site_shell, template_helpers
 from .addresses import address
 from .images import DEFAULT_SIZES, picture_context
 from .metadata import page_metadata
@@ -46,6 +46,9 @@ def environment(**options) -> Environment:
         page_meta=page_meta,
         picture=picture,
         querystring=querystring,
+        site_footer=site_shell.site_footer,
+        site_head=site_shell.site_head,
+        site_header=site_shell.site_header,
         static=static,
         time_tag=template_helpers.time_tag,
         url=url,
