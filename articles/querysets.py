@@ -239,6 +239,11 @@ class ArticleQuerySet(models.QuerySet):
         story page until something readers see changes, so they are read once per content
         change readers can see (``tag_versions.remember``) and each page only scores them.
         """
+        return self.from_window(self.related_candidates(article, limit=limit))
+
+    def related_candidates(self, article, *, limit=4) -> list:
+        """``related_to()``'s stories as the window holds them (``RelatedCandidate``), for a
+        page that prints most of them from what is stored with each (no model instances)."""
         window = self._related_window()
         scored = window.scored_for(article, limit)
         best = [candidate for candidate, _score in scored]
@@ -249,11 +254,17 @@ class ArticleQuerySet(models.QuerySet):
             *page_tags.related_through(article, section=lowest < 2),
             *(page_tags.story(story.id) for story in best),
         )
-        return self._from_window(best)
+        return best
 
     def newest_in_section_of(self, article, *, limit=4, leave_out=()) -> list:
         """The newest published stories of the article's section, other than the article and
         ``leave_out``, read like ``related_to()`` (among the same newest stories, no query)."""
+        return self.from_window(
+            self.newest_in_section_candidates(article, limit=limit, leave_out=leave_out)
+        )
+
+    def newest_in_section_candidates(self, article, *, limit=4, leave_out=()) -> list:
+        """``newest_in_section_of()``'s stories as the window holds them (``RelatedCandidate``)."""
         if article.category_id is None:
             return []
         window = self._related_window()
@@ -263,7 +274,7 @@ class ArticleQuerySet(models.QuerySet):
             page_tags.related("section", article.category_id),
             *(page_tags.story(story.id) for story in candidates),
         )
-        return self._from_window(candidates)
+        return candidates
 
     def _related_window(self):
         """The newest published stories with their subjects, kept until a change readers can
@@ -278,8 +289,9 @@ class ArticleQuerySet(models.QuerySet):
             lifetime=lambda: seconds_until_next_publication(self.db),
         )
 
-    def _from_window(self, candidates) -> list:
-        """Stories of the related window as model instances with their section."""
+    def from_window(self, candidates) -> list:
+        """Stories of the related window (``RelatedCandidate``) as model instances with their
+        section."""
         Article, Category = articles_models("Article", "Category")
         stories = []
         for candidate in candidates:

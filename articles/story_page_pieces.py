@@ -119,32 +119,46 @@ def story_from_outline(outline: dict) -> Article:
     return outline_from(outline, router.db_for_read(StoryPage))
 
 
-def attach_related_items(stories) -> None:
-    """Give the stories a page lists beside its story (read from the related stories' window,
-    without pictures) their stored list item (``stored_item``), or, where their row has no
-    current one, their lead image with renditions to render it.
+class ListedStory(NamedTuple):
+    """A story of a related or "More from" list, printed from its stored item."""
+
+    pk: int
+    stored_item: Markup
+
+
+def listed_items(*lists) -> list[list]:
+    """Each list of stories a page lists beside its story (``RelatedCandidate``s of the
+    related stories' window) with every story as its stored list item (``ListedStory``), or,
+    where its row has no current one, as a model instance with its lead image and renditions
+    to render one.
 
     What each story's row gives is kept in this process's memory until the next change
     readers see, like the window the stories come from (``tag_versions.remember``): a page
     reads, in one query, only the rows of stories no page listed since that change.
     """
-    if not stories:
-        return
+    candidates = [candidate for listed in lists for candidate in listed]
+    if not candidates:
+        return [[] for _listed in lists]
     using = router.db_for_read(StoryPage)
     stamp = story_fragments.stamp_to_read()
     # Filled as pages list stories: a story's row is the same until the next change.
     known = tag_versions.remember(f"related-items:{using}:{stamp}", [tag_versions.COUNTER], dict)
-    missing = [story.pk for story in stories if story.pk not in known]
+    missing = [candidate.id for candidate in candidates if candidate.id not in known]
     if missing:
         statement = _related_statement(using, stamp, len(missing))
         rows = compiled_statements.run(statement, compiled_statements.ids(missing))
-        known.update({pk: (item, picture) for pk, item, picture in rows})
-    for story in stories:
-        item, picture = known.get(story.pk, (None, None))
-        if item is not None:
-            story.stored_item = Markup(item)
-        elif story.lead_image_id and picture is not None:
-            story.lead_image = image_from(_json(picture), using)
+        known.update({pk: (item and Markup(item), picture) for pk, item, picture in rows})
+    return [[_listed(candidate, known, using) for candidate in listed] for listed in lists]
+
+
+def _listed(candidate, known: dict, using: str):
+    item, picture = known.get(candidate.id, (None, None))
+    if item is not None:
+        return ListedStory(candidate.id, item)
+    (story,) = Article.objects.using(using).from_window([candidate])
+    if story.lead_image_id and picture is not None:
+        story.lead_image = image_from(_json(picture), using)
+    return story
 
 
 @functools.lru_cache(maxsize=16)
@@ -169,7 +183,7 @@ def _story_statement(using: str, stamp: str | None) -> compiled_statements.State
 
 @functools.lru_cache(maxsize=64)
 def _related_statement(using: str, stamp: str | None, count: int):
-    """The read of ``count`` listed stories' rows by id (see ``attach_related_items``)."""
+    """The read of ``count`` listed stories' rows by id (see ``listed_items``)."""
     return story_fragments.rows_by_id(
         using,
         count,

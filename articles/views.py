@@ -274,11 +274,11 @@ def around_the_story(story) -> dict:
     # Chosen among the newest stories kept until a change readers see: no query, whatever
     # the story; then their items from their read-model rows: one query for both lists, none
     # for stories some page listed since that change.
-    related = Article.objects.related_to(story, limit=RELATED_STORIES)
-    more = Article.objects.newest_in_section_of(
-        story, limit=RELATED_STORIES, leave_out=[other.pk for other in related]
+    related = Article.objects.related_candidates(story, limit=RELATED_STORIES)
+    more = Article.objects.newest_in_section_candidates(
+        story, limit=RELATED_STORIES, leave_out=[other.id for other in related]
     )
-    story_page_pieces.attach_related_items([*related, *more])
+    related, more = story_page_pieces.listed_items(related, more)
     return {"related_articles": related, "more_in_section": more}
 
 
