@@ -178,6 +178,31 @@ def _no_cached_pages(monkeypatch):
     monkeypatch.setattr(caching, "KEY_NAMESPACE", f"pages-{uuid.uuid4().hex}")
     tag_versions.forget_remembered()
     tag_versions.stop_listening()
+    _forget_version_copies()
+
+
+def _forget_version_copies():
+    """Drop the cache's copies of the tags' versions (``tag_versions.CACHE_KEY``): an earlier
+    test's copy holds a number of its own database, which may be above this one's, and with
+    the database down a copy decides whether a stored page is served."""
+    from fnmatch import fnmatchcase
+
+    from django.core.cache import caches
+    from django.core.cache.backends.locmem import LocMemCache
+
+    from articles import tag_versions
+
+    cache = caches["default"]
+    pattern = cache.make_key(tag_versions.CACHE_KEY.format("*"))
+    if isinstance(cache, LocMemCache):
+        with cache._lock:
+            for key in [key for key in cache._cache if fnmatchcase(key, pattern)]:
+                cache._delete(key)
+    else:  # Redis: only this run's keys (its KEY_PREFIX)
+        client = cache._cache.get_client(write=True)
+        keys = list(client.scan_iter(match=pattern))
+        if keys:
+            client.delete(*keys)
 
 
 @pytest.fixture(scope="session")
