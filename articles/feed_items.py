@@ -12,12 +12,13 @@ path writes for it: both are built from the same model instances (``story_from_r
 what ``for_feed()`` does) as every reader allowed to print them reads them.
 """
 
-import contextlib
 import functools
-from datetime import datetime
+import json
+from datetime import UTC, datetime
 from pathlib import Path
 
 from django.conf import settings
+from django.db import connections, router
 from django.db.models import DateTimeField
 from django.db.models.expressions import RawSQL
 from django.template.defaultfilters import linebreaksbr
@@ -29,12 +30,15 @@ from django.utils.translation import gettext as _
 from . import canonical, compiled_statements, feed_xml, page_tags, story_fragments
 from .canonical import absolute_url, absolutize_links
 from .models import Article, Correction
-from .prepared_statements import planned_once
-from .querysets import UPDATED_FOR_READERS
+from .page_relations import time_from_database
+from .querysets import UPDATED_FOR_READERS, shows_subject_list
 
 # The stored pieces: the RSS item and the Atom entry (with the authors' page addresses, which
 # RSS has no place for).
 RSS_ITEM, ATOM_ENTRY = "feed_rss_item", "feed_atom_entry"
+# Compiled into a feed's query in place of each request's moment and subject: none has them.
+_STAND_IN_MOMENT = datetime(1900, 1, 1, tzinfo=UTC)
+_STAND_IN_ID = -7
 
 # Bidi embeddings, overrides and isolates, and the direction marks (Unicode's list of
 # "bidi controls"). Zero-width joiners stay: emoji and several scripts need them.
@@ -140,11 +144,10 @@ def register_fragments() -> None:
     story_fragments.register(ATOM_ENTRY, atom_entry, sources=sources)
 
 
-def newest_items(stories, *, atom: bool, plan_once=False) -> tuple[list[str], datetime | None]:
+def newest_items(stories, *, atom: bool) -> tuple[list[str], datetime | None]:
     """The items of the newest ``FEED_ITEMS`` of ``stories`` (a query of the stories a feed may
     carry), newest first, as Atom entries or RSS items, and the newest of their last changes
-    (None without stories). ``plan_once``: the query's best plan does not depend on what it
-    lists (the site's newest stories, a section's), so it may be a prepared statement.
+    (None without stories).
 
     One query reads the stories with their last changes and, from each fresh row, the stored
     item and the row's cache tags; the stories without a fresh item are read with
@@ -152,15 +155,68 @@ def newest_items(stories, *, atom: bool, plan_once=False) -> tuple[list[str], da
     as every reader allowed to print them reads them: a request in another language, time
     zone or script prefix writes them all live (``story_fragments.stamp_to_read``).
     """
-    using, stamp = stories.db, story_fragments.stamp_to_read()
+    newest = _newest(stories, atom, story_fragments.stamp_to_read())
+    return _items(list(newest), atom=atom)
+
+
+def newest_planned_items(feed, subject, *, atom: bool) -> tuple[list[str], datetime | None]:
+    """``newest_items`` for a feed whose stories are found the same way whatever its subject
+    and moment (the site's newest, a section's: ``feed.get_articles(subject, at=...)``): the
+    query is built and compiled once per process (``compiled_statements``) with stand-ins for
+    the subject's id and the moment, and run as a prepared statement."""
+    using = router.db_for_read(Article)
+    stamp = story_fragments.stamp_to_read()
+    statement = _planned_statement(type(feed), atom, stamp, using, settings.FEED_ITEMS)
+    values = {"now": timezone.now()}
+    if subject is not None:
+        shows_subject_list(subject)
+        values["subject"] = subject.pk
+    connection = connections[using]
+    rows = [
+        (
+            pk,
+            time_from_database(updated, connection),
+            time_from_database(corrected, connection),
+            item,
+            json.loads(tags) if isinstance(tags, str) else tags,
+        )
+        for pk, updated, corrected, item, tags in compiled_statements.run(statement, values)
+    ]
+    return _items(rows, atom=atom)
+
+
+def _newest(stories, atom: bool, stamp: str | None):
+    """The newest ``FEED_ITEMS`` of ``stories``: id, last edit, newest current correction,
+    stored item and the row's cache tags."""
+    using = stories.db
     item = story_fragments.stored_for_story(ATOM_ENTRY if atom else RSS_ITEM, stamp, using)
     tags = story_fragments.stored_for_story(story_fragments.TAGS_KEY, stamp, using, as_json=True)
     newest_correction = RawSQL(*_newest_correction_sql(using), output_field=DateTimeField())
-    newest = stories.newest_first().values_list(
+    return stories.newest_first().values_list(
         "pk", UPDATED_FOR_READERS, newest_correction, item, tags
     )[: settings.FEED_ITEMS]
-    with planned_once(using) if plan_once else contextlib.nullcontext():
-        rows = list(newest)
+
+
+@functools.lru_cache(maxsize=64)
+def _planned_statement(feed_class, atom: bool, stamp: str | None, using: str, _count: int):
+    """A feed's newest stories compiled (see ``newest_planned_items``); ``_count``, the number
+    of items, only keys it: the query prints it as its limit."""
+    model = getattr(feed_class, "subject_model", None)
+    stand_ins = {"now": _STAND_IN_MOMENT}
+    subject = None
+    if model is not None:
+        stand_ins["subject"] = _STAND_IN_ID
+        subject = model(pk=_STAND_IN_ID)
+    token = page_tags.start_page()  # what building it records is no page's
+    try:
+        stories = feed_class().get_articles(subject, at=_STAND_IN_MOMENT).using(using)
+        return compiled_statements.compile_query(_newest(stories, atom, stamp), stand_ins)
+    finally:
+        page_tags.end_page(token)
+
+
+def _items(rows, *, atom: bool) -> tuple[list[str], datetime | None]:
+    """The items of these rows (``_newest``'s columns), and the newest of their last changes."""
     live = _written_live([pk for pk, *_dates, item, _tags in rows if item is None], atom=atom)
     items = []
     for pk, *_dates, item, tags in rows:

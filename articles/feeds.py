@@ -23,15 +23,18 @@ class ArticleFeed:
 
     format = "rss"
     url_name = "feed-rss"
-    # The stories are read as a prepared statement (``feed_items.newest_items``): the site's
-    # newest are found the same way whatever the parameters, as a section's are.
+    # The stories are read by a statement compiled once per process and prepared
+    # (``feed_items.newest_planned_items``): the site's newest are found the same way whatever
+    # the moment, as a section's are whatever the section.
     plan_once = True
 
     def __call__(self, request, **kwargs):
         subject = self.get_object(request, **kwargs)
-        items, updated = feed_items.newest_items(
-            self.get_articles(subject), atom=self.format == "atom", plan_once=self.plan_once
-        )
+        atom = self.format == "atom"
+        if self.plan_once:
+            items, updated = feed_items.newest_planned_items(self, subject, atom=atom)
+        else:
+            items, updated = feed_items.newest_items(self.get_articles(subject), atom=atom)
         updated = updated or timezone.now()
         channel = feed_xml.Channel(
             title=self.title(subject),
@@ -56,9 +59,10 @@ class ArticleFeed:
         """The subject the feed follows (None for the whole site)."""
         return None
 
-    def get_articles(self, subject):
-        """Published stories this feed carries, before the item limit."""
-        return Article.objects.published().shown_in_lists()
+    def get_articles(self, subject, *, at=None):
+        """Published stories this feed carries, before the item limit (visible ``at`` that
+        moment, now without one)."""
+        return Article.objects.published(at=at).shown_in_lists()
 
     def title(self, subject):
         name = settings.SITE_NAME
@@ -84,8 +88,8 @@ class SubjectFeed(ArticleFeed):
     def get_object(self, request, slug):
         return get_object_or_404(self.subject_model, slug=slug)
 
-    def get_articles(self, subject):
-        return super().get_articles(subject).about_for_listing(subject)
+    def get_articles(self, subject, *, at=None):
+        return super().get_articles(subject, at=at).about_for_listing(subject)
 
 
 class LatestRssFeed(ArticleFeed):

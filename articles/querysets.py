@@ -156,10 +156,7 @@ class ArticleQuerySet(models.QuerySet):
         """
         (Category,) = articles_models("Category")
 
-        kind = SUBJECT_KIND[type(subject).__name__]
-        page_tags.shows(
-            page_tags.subject(kind, subject.pk), page_tags.subject_stories(kind, subject.pk)
-        )
+        shows_subject_list(subject)
         if isinstance(subject, Category):
             return self.about(subject)
         links, story_column = story_links(subject)
@@ -315,6 +312,15 @@ class ArticleQuerySet(models.QuerySet):
                 )
             stories.append(story)
         return stories
+
+
+def shows_subject_list(subject) -> None:
+    """The page being rendered lists a subject's newest stories (``about_for_listing``): it
+    shows the subject and its list."""
+    kind = SUBJECT_KIND[type(subject).__name__]
+    page_tags.shows(
+        page_tags.subject(kind, subject.pk), page_tags.subject_stories(kind, subject.pk)
+    )
 
 
 def seconds_until_next_publication(using: str = DEFAULT_DB_ALIAS) -> float | None:

@@ -228,3 +228,29 @@ def test_a_feed_is_dated_by_its_newest_correction_after_the_stories_revision(cli
         response, parsed = fetch_feed(client, url)
         assert response.headers["Last-Modified"] == http_date(corrected.timestamp()), url
         assert calendar.timegm(parsed.feed.updated_parsed) == corrected.timestamp(), url
+
+
+def test_a_feed_compiled_once_lists_each_section_its_own_stories_at_each_moment(client, committed):
+    """The site's and the sections' feeds run one statement compiled per process with each
+    request's section and moment in it: every section gets its own stories, and a scheduled
+    story enters when due."""
+    with committed():
+        water, sport = CategoryFactory(slug="agua"), CategoryFactory(slug="deportes")
+        ArticleFactory(headline="La presa", category=water)
+        ArticleFactory(headline="El clásico", category=sport)
+        ArticleFactory(
+            headline="La sequía", category=water, published_at=timezone.now() + timedelta(hours=1)
+        )
+
+    def titles(url):
+        return {entry.title for entry in fetch_feed(client, url)[1].entries}
+
+    water_feed = reverse("articles:section-feed-rss", args=["agua"])
+    sport_feed = reverse("articles:section-feed-atom", args=["deportes"])
+    assert titles(water_feed) == {"La presa"}
+    assert titles(sport_feed) == {"El clásico"}
+    assert titles(reverse("articles:feed-rss")) == {"La presa", "El clásico"}
+    with time_machine.travel(timezone.now() + timedelta(hours=2)):
+        assert titles(water_feed) == {"La presa", "La sequía"}
+        assert titles(reverse("articles:feed-atom")) == {"La presa", "El clásico", "La sequía"}
+    assert feed_items._planned_statement.cache_info().currsize >= 3
