@@ -28,9 +28,9 @@ django.setup()
 
 from django.core.cache import cache  # noqa: E402
 from django.db import connection  # noqa: E402
-from jinja2 import Template  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
+from jinja2 import Template  # noqa: E402
 
 from articles.models import Article  # noqa: E402
 
