@@ -1,7 +1,9 @@
 """Public pages. Every list starts from ``Article.objects.published()``; nothing else decides
 what readers see."""
 
-from datetime import date
+import functools
+import json
+from datetime import UTC, date, datetime
 
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
@@ -19,7 +21,16 @@ from markupsafe import Markup
 from reversion.models import Version
 from taggit.models import Tag
 
-from . import front_pages, list_fragments, page_tags, previews, search, story_page_pieces
+from . import (
+    compiled_statements,
+    front_pages,
+    list_fragments,
+    page_tags,
+    previews,
+    search,
+    story_fragments,
+    story_page_pieces,
+)
 from .canonical import absolute_url
 from .context_processors import navigation_sections
 from .forms import SearchFiltersForm
@@ -50,13 +61,20 @@ class PublishedArticlesMixin:
         return settings.ARTICLES_PER_PAGE
 
     def get_queryset(self):
-        return Article.objects.published().shown_in_lists().newest_first()
+        return self.listed_stories()
+
+    def listed_stories(self, *, at=None):
+        """The stories the list carries, newest first (visible ``at`` that moment, now
+        without one)."""
+        return Article.objects.published(at=at).shown_in_lists().newest_first()
 
     def paginate_queryset(self, queryset, page_size):
         """The page's rows: each story's id, stored teaser and its cache tags, in one query."""
-        return super().paginate_queryset(
-            list_fragments.with_pieces(queryset, self.teaser_piece), page_size
-        )
+        return super().paginate_queryset(self.rows_to_page(queryset, page_size), page_size)
+
+    def rows_to_page(self, queryset, page_size):
+        """What the paginator reads a page's rows from."""
+        return list_fragments.with_pieces(queryset, self.teaser_piece)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -81,12 +99,83 @@ class PublishedArticlesMixin:
 
 class PlannedOncePagesMixin:
     """For lists whose best plan does not depend on what they list (the site's newest stories,
-    a section's: each walks its own index newest first), read as prepared statements. Tags,
-    authors and organizations are not: a rare one is best found from its own few stories."""
+    a section's: each walks its own index newest first): a page's query is built and compiled
+    once per process (``compiled_statements``, the moment and the section's id as slots) and
+    run as a prepared statement; building and compiling it with the ORM cost as much as
+    running it. Tags, authors and organizations are not: a rare one is best found from its own
+    few stories."""
 
     def paginate_queryset(self, queryset, page_size):
         with planned_once():
             return super().paginate_queryset(queryset, page_size)
+
+    def rows_to_page(self, queryset, page_size):
+        return PlannedRows(super().rows_to_page(queryset, page_size), self._planned_reader())
+
+    def _planned_reader(self):
+        """Rows ``start`` to ``stop`` of this list, by the statement compiled for them."""
+        subject = getattr(self, "subject", None)
+        values = {"now": timezone.now()}
+        if subject is not None:
+            values["subject"] = subject.pk
+        using = Article.objects.all().db
+        stamp = story_fragments.stamp_to_read()
+
+        def read(start, stop):
+            statement = _planned_page(type(self), start, stop, stamp, using)
+            return [
+                (pk, piece, json.loads(tags) if isinstance(tags, str) else tags)
+                for pk, piece, tags in compiled_statements.run(statement, values)
+            ]
+
+        return read
+
+
+# Compiled into a list page's query in place of each request's moment and section.
+_STAND_IN_MOMENT = datetime(1900, 1, 1, tzinfo=UTC)
+_STAND_IN_ID = -7
+
+
+@functools.lru_cache(maxsize=256)
+def _planned_page(view_class, start: int, stop: int, stamp: str | None, using: str):
+    """Rows ``start`` to ``stop`` of a ``PlannedOncePagesMixin`` list, compiled."""
+    view = view_class()
+    stand_ins = {"now": _STAND_IN_MOMENT}
+    stories = view.listed_stories(at=_STAND_IN_MOMENT).using(using)
+    token = page_tags.start_page()  # what building it records is no page's
+    try:
+        if getattr(view_class, "subject_model", None) is not None:
+            stand_ins["subject"] = _STAND_IN_ID
+            stories = stories.about_for_listing(view_class.subject_model(pk=_STAND_IN_ID))
+        rows = list_fragments.with_pieces(stories, view_class.teaser_piece)[start:stop]
+        return compiled_statements.compile_query(rows, stand_ins)
+    finally:
+        page_tags.end_page(token)
+
+
+class PlannedRows:
+    """A list's rows as a paginator reads them: a slice is read by ``read(start, stop)`` (a
+    compiled statement) when iterated, and counted by the query it stands for."""
+
+    def __init__(self, queryset, read):
+        self.queryset, self.read = queryset, read
+
+    def __getitem__(self, bounds: slice):
+        return _PlannedSlice(self, bounds)
+
+    def count(self) -> int:
+        return self.queryset.count()
+
+
+class _PlannedSlice:
+    def __init__(self, rows: PlannedRows, bounds: slice):
+        self.rows, self.bounds = rows, bounds
+
+    def __iter__(self):
+        return iter(self.rows.read(self.bounds.start or 0, self.bounds.stop))
+
+    def count(self) -> int:
+        return self.rows.queryset[self.bounds].count()
 
 
 class FrontMixin:

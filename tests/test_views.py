@@ -542,3 +542,40 @@ def test_organization_list_makes_the_same_few_queries_for_1_or_30_organizations(
         response = client.get(reverse("articles:organizations"))
 
     assert html_of(response).count("<li>") >= count
+
+
+def test_home_and_section_lists_read_once_compiled_follow_section_page_and_moment(
+    client, settings, committed
+):
+    """The home page's and the sections' lists run statements compiled once per process, with
+    each request's section, page and moment in them (``PlannedOncePagesMixin``)."""
+    import time_machine
+
+    from articles import views
+
+    settings.ARTICLES_PER_PAGE = 2
+    settings.PAGE_CACHE = False
+    now = timezone.now()
+    with committed():
+        water, sport = CategoryFactory(slug="agua"), CategoryFactory(slug="deportes")
+        for hours in range(1, 6):
+            ArticleFactory(
+                headline=f"Agua {hours}", category=water, published_at=now - timedelta(hours=hours)
+            )
+        ArticleFactory(headline="Deporte 1", category=sport, published_at=now - timedelta(hours=1))
+        ArticleFactory(headline="Agua nueva", category=water, published_at=now + timedelta(hours=1))
+
+    def headlines(url):
+        return re.findall(r">((?:Agua|Deporte)[^<]*)</a>", html_of(client.get(url)))
+
+    water_url = reverse("articles:section", args=["agua"])
+    sport_url = reverse("articles:section", args=["deportes"])
+    assert "Agua 5" in headlines(f"{water_url}?page=2") + headlines(f"{water_url}?page=3")
+    assert "Agua nueva" not in headlines(water_url)
+    assert set(headlines(sport_url)) == {"Deporte 1"}
+    assert client.get(f"{water_url}?page=9").status_code == 404
+    assert client.get(f"{water_url}?page=last").status_code == 200
+    with time_machine.travel(now + timedelta(hours=2)):
+        assert "Agua nueva" in headlines(water_url)
+        assert "Agua nueva" in headlines("/")
+    assert views._planned_page.cache_info().currsize >= 3
