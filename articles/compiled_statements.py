@@ -8,13 +8,19 @@ parameters are kept, and each run puts its own values where the stand-ins were. 
 the ORM's own, so it is the same on SQLite and PostgreSQL and follows the models.
 """
 
-from datetime import datetime
+from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import NamedTuple
 
 from django.db import connections
 from django.db.models.expressions import RawSQL
 
+from . import page_tags
 from .prepared_statements import planned_once
+
+# Values no request has, built into a query in place of each request's moment and an id.
+STAND_IN_MOMENT = datetime(1900, 1, 1, tzinfo=UTC)
+STAND_IN_ID = -7
 
 
 class Slot(NamedTuple):
@@ -48,6 +54,16 @@ def compile_query(queryset, stand_ins: dict) -> Statement:
     if found != stand_ins.keys():
         raise ValueError(f"stand-ins not among the parameters: {stand_ins.keys() - found}")
     return Statement(sql, tuple(slotted), queryset.db)
+
+
+def compile_built(build: Callable[[], object], stand_ins: dict) -> Statement:
+    """``compile_query(build(), stand_ins)``, built outside the page being rendered: what
+    building records (a stand-in subject's cache tags, say) is no page's."""
+    token = page_tags.start_page()
+    try:
+        return compile_query(build(), stand_ins)
+    finally:
+        page_tags.end_page(token)
 
 
 def run(statement: Statement, values: dict) -> list[tuple]:

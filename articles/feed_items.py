@@ -14,7 +14,7 @@ what ``for_feed()`` does) as every reader allowed to print them reads them.
 
 import functools
 import json
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 
 from django.conf import settings
@@ -36,9 +36,6 @@ from .querysets import UPDATED_FOR_READERS, shows_subject_list
 # The stored pieces: the RSS item and the Atom entry (with the authors' page addresses, which
 # RSS has no place for).
 RSS_ITEM, ATOM_ENTRY = "feed_rss_item", "feed_atom_entry"
-# Compiled into a feed's query in place of each request's moment and subject: none has them.
-_STAND_IN_MOMENT = datetime(1900, 1, 1, tzinfo=UTC)
-_STAND_IN_ID = -7
 
 # Bidi embeddings, overrides and isolates, and the direction marks (Unicode's list of
 # "bidi controls"). Zero-width joiners stay: emoji and several scripts need them.
@@ -202,17 +199,16 @@ def _planned_statement(feed_class, atom: bool, stamp: str | None, using: str, _c
     """A feed's newest stories compiled (see ``newest_planned_items``); ``_count``, the number
     of items, only keys it: the query prints it as its limit."""
     model = getattr(feed_class, "subject_model", None)
-    stand_ins = {"now": _STAND_IN_MOMENT}
+    moment = compiled_statements.STAND_IN_MOMENT
+    stand_ins = {"now": moment}
     subject = None
     if model is not None:
-        stand_ins["subject"] = _STAND_IN_ID
-        subject = model(pk=_STAND_IN_ID)
-    token = page_tags.start_page()  # what building it records is no page's
-    try:
-        stories = feed_class().get_articles(subject, at=_STAND_IN_MOMENT).using(using)
-        return compiled_statements.compile_query(_newest(stories, atom, stamp), stand_ins)
-    finally:
-        page_tags.end_page(token)
+        stand_ins["subject"] = compiled_statements.STAND_IN_ID
+        subject = model(pk=compiled_statements.STAND_IN_ID)
+    return compiled_statements.compile_built(
+        lambda: _newest(feed_class().get_articles(subject, at=moment).using(using), atom, stamp),
+        stand_ins,
+    )
 
 
 def _items(rows, *, atom: bool) -> tuple[list[str], datetime | None]:

@@ -27,7 +27,6 @@ pieces.
 
 import functools
 import json
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import NamedTuple
 
@@ -51,7 +50,6 @@ RELATED_ITEM_TEMPLATE = "articles/includes/related_item.html"
 STORED_BLOCKS = ("title", "meta", "extra_head", "story")
 # Compiled into the reads in place of each request's slug and moment: no story has them.
 _STAND_IN_SLUG = "\x00slug"
-_STAND_IN_MOMENT = datetime(1900, 1, 1, tzinfo=UTC)
 # Besides the templates: the code that shapes what the pieces print.
 _SOURCES = [
     "story_page_pieces.py",
@@ -165,7 +163,9 @@ def _listed(candidate, known: dict, using: str):
 def _story_statement(using: str, stamp: str | None) -> compiled_statements.Statement:
     """The story page's read: a published story's row by slug (see ``story_for_page``)."""
     visible = (
-        Article.objects.using(using).published(at=_STAND_IN_MOMENT).filter(slug=_STAND_IN_SLUG)
+        Article.objects.using(using)
+        .published(at=compiled_statements.STAND_IN_MOMENT)
+        .filter(slug=_STAND_IN_SLUG)
     )
     rows = (
         StoryPage.objects.using(using)
@@ -177,7 +177,7 @@ def _story_statement(using: str, stamp: str | None) -> compiled_statements.State
             _unless_current(stamp, "lead_image"),
         )
     )
-    stand_ins = {"slug": _STAND_IN_SLUG, "now": _STAND_IN_MOMENT}
+    stand_ins = {"slug": _STAND_IN_SLUG, "now": compiled_statements.STAND_IN_MOMENT}
     return compiled_statements.compile_query(rows[:1], stand_ins)
 
 

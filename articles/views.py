@@ -3,7 +3,7 @@ what readers see."""
 
 import functools
 import json
-from datetime import UTC, date, datetime
+from datetime import date
 
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
@@ -131,26 +131,22 @@ class PlannedOncePagesMixin:
         return read
 
 
-# Compiled into a list page's query in place of each request's moment and section.
-_STAND_IN_MOMENT = datetime(1900, 1, 1, tzinfo=UTC)
-_STAND_IN_ID = -7
-
-
 @functools.lru_cache(maxsize=256)
 def _planned_page(view_class, start: int, stop: int, stamp: str | None, using: str):
     """Rows ``start`` to ``stop`` of a ``PlannedOncePagesMixin`` list, compiled."""
-    view = view_class()
-    stand_ins = {"now": _STAND_IN_MOMENT}
-    stories = view.listed_stories(at=_STAND_IN_MOMENT).using(using)
-    token = page_tags.start_page()  # what building it records is no page's
-    try:
-        if getattr(view_class, "subject_model", None) is not None:
-            stand_ins["subject"] = _STAND_IN_ID
-            stories = stories.about_for_listing(view_class.subject_model(pk=_STAND_IN_ID))
-        rows = list_fragments.with_pieces(stories, view_class.teaser_piece)[start:stop]
-        return compiled_statements.compile_query(rows, stand_ins)
-    finally:
-        page_tags.end_page(token)
+    moment, stand_in_id = compiled_statements.STAND_IN_MOMENT, compiled_statements.STAND_IN_ID
+    stand_ins = {"now": moment}
+    model = getattr(view_class, "subject_model", None)
+    if model is not None:
+        stand_ins["subject"] = stand_in_id
+
+    def build():
+        stories = view_class().listed_stories(at=moment).using(using)
+        if model is not None:
+            stories = stories.about_for_listing(model(pk=stand_in_id))
+        return list_fragments.with_pieces(stories, view_class.teaser_piece)[start:stop]
+
+    return compiled_statements.compile_built(build, stand_ins)
 
 
 class PlannedRows:
