@@ -14,8 +14,9 @@ instances, the changed story and the lists that must show it (home page, RSS fee
 section): a page that misses a committed change counts as stale.
 
 Prints, for each run: requests per second, p50/p99, the page cache's hit rate (responses
-marked ``X-Page-Cache: hit``), errors (5xx, socket errors, timeouts), and for the busy run the
-changes made and the stale pages found; then the busy run's throughput as a share of the idle
+marked ``X-Page-Cache: hit``), errors (5xx, socket errors, timeouts), the share of the cores
+each process used (app servers, PostgreSQL, Redis, wrk, this process: ``cpu_accounts``), and
+for the busy run the changes made and the stale pages found; then the busy run's throughput as a share of the idle
 one. Exits non-zero on any error or stale page.
 """
 
@@ -30,6 +31,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import cpu_accounts  # noqa: E402
 from load_while_publishing import ROOT, run_wrk, start_gunicorn  # noqa: E402
 
 HOT_STORIES = 200
@@ -169,8 +171,10 @@ class Desk(threading.Thread):
                     self.stale.append(f"{base}{path}: missing {missing}, still {left}")
 
 
-def run_day(bases, paths, conns, seconds, desk=None) -> dict:
-    """wrk on every instance at once (``conns`` connections each), the desk working meanwhile."""
+def run_day(bases, paths, conns, seconds, desk=None, server_pids=()) -> dict:
+    """wrk on every instance at once (``conns`` connections each), the desk working meanwhile;
+    with the CPU each account used (``cpu_accounts``)."""
+    before = cpu_accounts.snapshot(list(server_pids))
     if desk is not None:
         desk.start()
     with ThreadPoolExecutor(len(bases)) as pool:
@@ -182,6 +186,7 @@ def run_day(bases, paths, conns, seconds, desk=None) -> dict:
     total["seconds"] = max(result["seconds"] for result in results)
     total["p50_ms"] = max(result["p50_ms"] for result in results)
     total["p99_ms"] = max(result["p99_ms"] for result in results)
+    total["cpu"] = cpu_accounts.spent(before, cpu_accounts.snapshot(list(server_pids)))
     return total
 
 
@@ -200,6 +205,9 @@ def report(name: str, result: dict) -> float:
             + ", ".join(f"{count:,} {kind} pages" for kind, count in misses.items())
             + f"; {result['parts']:,} story pages with their related lists rendered again"
         )
+    print(
+        f"{'':<28} " + cpu_accounts.describe(result["cpu"], result["seconds"], result["requests"])
+    )
     return rate
 
 
@@ -241,9 +249,10 @@ def main() -> int:
     try:
         if args.warmup:
             run_day(bases, paths, args.conns, args.warmup)
-        idle = run_day(bases, paths, args.conns, args.seconds)
+        pids = [server.pid for server in servers]
+        idle = run_day(bases, paths, args.conns, args.seconds, server_pids=pids)
         desk = Desk(bases, args.pause, rng)
-        busy = run_day(bases, paths, args.conns, args.seconds, desk)
+        busy = run_day(bases, paths, args.conns, args.seconds, desk, server_pids=pids)
     finally:
         for server in servers:
             server.terminate()
