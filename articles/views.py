@@ -14,6 +14,7 @@ from django.shortcuts import get_object_or_404, render
 from django.template import engines
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 from django.views import generic
 from django.views.decorators.cache import never_cache
@@ -38,6 +39,7 @@ from .models import Article, Author, Category, Correction, Organization, Preview
 from .pagination import CappedPaginator, CountedInPagePaginator
 from .prepared_statements import planned_once
 from .publishing import can_preview
+from .querysets import shows_subject_list
 from .sharing import share_links
 
 RELATED_STORIES = 4
@@ -105,12 +107,24 @@ class PlannedOncePagesMixin:
     running it. Tags, authors and organizations are not: a rare one is best found from its own
     few stories."""
 
+    def get_queryset(self):
+        """The list's ORM query, built only if something asks more of it than its pages'
+        rows (a count: ``?page=last``); building it was a tenth of an uncached home page."""
+        return SimpleLazyObject(super().get_queryset)
+
+    def get_template_names(self):
+        # Django's list views would guess a name from the query's model, building it.
+        return [self.template_name]
+
     def paginate_queryset(self, queryset, page_size):
         with planned_once():
             return super().paginate_queryset(queryset, page_size)
 
     def rows_to_page(self, queryset, page_size):
-        return PlannedRows(super().rows_to_page(queryset, page_size), self._planned_reader())
+        rows = super().rows_to_page
+        return PlannedRows(
+            SimpleLazyObject(lambda: rows(queryset, page_size)), self._planned_reader()
+        )
 
     def _planned_reader(self):
         """Rows ``start`` to ``stop`` of this list, by the statement compiled for them."""
@@ -118,6 +132,7 @@ class PlannedOncePagesMixin:
         values = {"now": timezone.now()}
         if subject is not None:
             values["subject"] = subject.pk
+            shows_subject_list(subject)  # what the ORM query records as it is built
         using = Article.objects.all().db
         stamp = story_fragments.stamp_to_read()
 
@@ -141,9 +156,10 @@ def _planned_page(view_class, start: int, stop: int, stamp: str | None, using: s
         stand_ins["subject"] = stand_in_id
 
     def build():
-        stories = view_class().listed_stories(at=moment).using(using)
+        view = view_class()
         if model is not None:
-            stories = stories.about_for_listing(model(pk=stand_in_id))
+            view.subject = model(pk=stand_in_id)
+        stories = view.listed_stories(at=moment).using(using)
         return list_fragments.with_pieces(stories, view_class.teaser_piece)[start:stop]
 
     return compiled_statements.compile_built(build, stand_ins)
@@ -249,9 +265,12 @@ class SubjectArticlesView(PublishedArticlesMixin, generic.ListView):
     def get_subject(self):
         return get_object_or_404(self.get_subject_queryset(), slug=self.kwargs["slug"])
 
-    def get_queryset(self):
+    def setup(self, request, *args, **kwargs):
+        super().setup(request, *args, **kwargs)
         self.subject = self.get_subject()
-        return super().get_queryset().about_for_listing(self.subject)
+
+    def listed_stories(self, *, at=None):
+        return super().listed_stories(at=at).about_for_listing(self.subject)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -266,10 +285,9 @@ class SectionView(FrontMixin, PlannedOncePagesMixin, SubjectArticlesView):
     teaser_piece = list_fragments.SECTION_TEASER
     place_pieces = (list_fragments.SECTION_FRONT_LEAD, list_fragments.SECTION_FRONT_SECONDARY)
 
-    def get_queryset(self):
-        queryset = super().get_queryset()
-        self.front_section = self.subject
-        return queryset
+    @property
+    def front_section(self):
+        return self.subject
 
 
 class TagView(SubjectArticlesView):

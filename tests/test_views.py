@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.defaults import server_error
 
-from articles import story_pages
+from articles import page_tags, story_pages
 from articles.models import Article, Byline, Category
 from tests.factories import ArticleFactory, AuthorFactory, CategoryFactory, OrganizationFactory
 
@@ -579,3 +579,39 @@ def test_home_and_section_lists_read_once_compiled_follow_section_page_and_momen
         assert "Agua nueva" in headlines(water_url)
         assert "Agua nueva" in headlines("/")
     assert views._planned_page.cache_info().currsize >= 3
+
+
+def test_home_and_section_pages_build_no_orm_query_for_their_rows(
+    client, settings, committed, monkeypatch
+):
+    """Once their statement is compiled, the home page and a section's pages read their rows
+    without building the list's ORM query (it was a tenth of the page); only a count
+    (``?page=last``) builds it, and the section's page still records the tags of its list."""
+    from articles import views
+
+    settings.ARTICLES_PER_PAGE = 2
+    settings.PAGE_CACHE = False
+    with committed():
+        water = CategoryFactory(slug="agua")
+        ArticleFactory.create_batch(3, category=water)
+    water_url = reverse("articles:section", args=["agua"])
+    pages = ["/", water_url, f"{water_url}?page=2"]
+    for url in pages:
+        assert client.get(url).status_code == 200  # compiles the statements
+    built = []
+    listed_stories = views.PublishedArticlesMixin.listed_stories
+
+    def counted(view, **kwargs):
+        built.append(type(view).__name__)
+        return listed_stories(view, **kwargs)
+
+    monkeypatch.setattr(views.PublishedArticlesMixin, "listed_stories", counted)
+    for url in pages:
+        response = client.get(url)
+        assert response.status_code == 200
+        if url != "/":
+            tags = response["Surrogate-Key"].split()
+            assert page_tags.subject_stories("section", water.pk) in tags
+    assert built == []
+    assert client.get(f"{water_url}?page=last").status_code == 200
+    assert built == ["SectionView"]
