@@ -79,6 +79,22 @@ def run(statement: Statement, values: dict) -> list[tuple]:
         return cursor.fetchall()
 
 
+def union_all(statements) -> Statement:
+    """One statement giving the rows of all these, in turn (their columns alike, on one
+    database): each statement's slots are named ``<its index>:<slot>``. The statements may
+    hold no ``ORDER BY`` or ``LIMIT`` of their own (SQLite accepts none in a compound)."""
+    (using,) = {statement.using for statement in statements}
+    return Statement(
+        " UNION ALL ".join(statement.sql for statement in statements),
+        tuple(
+            Slot(f"{index}:{parameter.name}") if type(parameter) is Slot else parameter
+            for index, statement in enumerate(statements)
+            for parameter in statement.parameters
+        ),
+        using,
+    )
+
+
 def about_each_row(outer_model, using: str, subquery_for) -> tuple[str, tuple]:
     """SQL and parameters of a subquery about each row of an outer query of ``outer_model``:
     ``subquery_for(outer_id)`` builds it, ``outer_id`` standing for the outer row's id. Keep

@@ -113,28 +113,38 @@ def _read_slots(section: Category | None, using: str) -> list[FrontSlot]:
     )
 
 
-def section_blocks(sections: list[Category], *, leave_out=()) -> list[tuple[Category, list]]:
-    """The newest ``SECTION_BLOCK_STORIES`` stories of each section, in the sections' order,
-    among the newest ``RELATED_WINDOW`` published stories lists carry and leaving out the ids
-    given (the stories the front already leads with). Chosen among those newest stories, kept
-    until a change readers see (no query); their stored pieces in one query
-    (``list_fragments``)."""
+def section_block_choice(sections: list[Category], *, leave_out=()) -> list[tuple[Category, list]]:
+    """The ids of the newest ``SECTION_BLOCK_STORIES`` stories of each section, in the
+    sections' order, among the newest ``RELATED_WINDOW`` published stories lists carry and
+    leaving out the ids given (the stories the front already leads with): chosen among those
+    newest stories, kept until a change readers see (no query). A section with none is left
+    out."""
     leave_out = set(leave_out)
     # Read where this request reads (a replica, if it may), as the related stories are.
     newest = _newest_listed_by_section(Article.objects.all().db)
-    chosen = {
-        section.pk: list(
-            islice(
-                (pk for pk in newest.get(section.pk, ()) if pk not in leave_out),
-                SECTION_BLOCK_STORIES,
-            )
+    chosen = (
+        (
+            section,
+            list(
+                islice(
+                    (pk for pk in newest.get(section.pk, ()) if pk not in leave_out),
+                    SECTION_BLOCK_STORIES,
+                )
+            ),
         )
         for section in sections
-    }
-    blocks = [(section, chosen[section.pk]) for section in sections if chosen[section.pk]]
+    )
+    return [(section, ids) for section, ids in chosen if ids]
+
+
+def printed_section_blocks(blocks, pieces) -> list[tuple[Category, list]]:
+    """The blocks ``section_block_choice`` chose as the page prints them: each story's
+    stored piece where ``pieces`` (``list_fragments.stored_pieces`` of
+    ``SECTION_BLOCK_STORY``) holds it, else its model instance."""
     printed = list_fragments.printed_by_id(
         [story_id for _section, ids in blocks for story_id in ids],
         list_fragments.SECTION_BLOCK_STORY,
+        pieces,
     )
     # A story unpublished since it was chosen is simply not printed.
     shown = [(section, [printed[pk] for pk in ids if pk in printed]) for section, ids in blocks]

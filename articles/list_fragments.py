@@ -29,7 +29,7 @@ from types import SimpleNamespace
 from typing import NamedTuple
 
 from django.db import router
-from django.db.models import QuerySet
+from django.db.models import IntegerField, QuerySet, TextField, Value
 from django.template import engines
 from markupsafe import Markup
 
@@ -156,34 +156,64 @@ def stored_pieces(ids, names) -> dict[int, dict[str, Markup]]:
     """The fresh pieces called ``names`` of the stories with these ids, by id (a story
     without all of them fresh is left out), recorded as shown: one query, none when the
     request may print no piece (``story_fragments.stamp_to_read``)."""
-    ids, stamp = list(dict.fromkeys(ids)), story_fragments.stamp_to_read()
-    if not ids or stamp is None:
-        return {}
-    statement = _pieces_statement(router.db_for_read(StoryPage), stamp, tuple(names), len(ids))
-    pieces = {}
-    for pk, tags, *texts in compiled_statements.run(statement, compiled_statements.ids(ids)):
+    return stored_pieces_of((ids, names))[0]
+
+
+def stored_pieces_of(*asked) -> list[dict[int, dict[str, Markup]]]:
+    """``stored_pieces(ids, names)`` for each ``(ids, names)`` asked, in one query: a front
+    prints its places', its rail's and its section blocks' pieces, each set of stories its
+    own pieces. A story asked for twice is read twice."""
+    asked = [(list(dict.fromkeys(ids)), tuple(names)) for ids, names in asked]
+    found: list[dict[int, dict[str, Markup]]] = [{} for _asked in asked]
+    reads = [(index, ids, names) for index, (ids, names) in enumerate(asked) if ids]
+    stamp = story_fragments.stamp_to_read()
+    if not reads or stamp is None:
+        return found
+    shape = tuple((len(ids), names) for _index, ids, names in reads)
+    statement = _pieces_statement(router.db_for_read(StoryPage), stamp, shape)
+    values = {
+        f"{read}:{slot}": pk
+        for read, (_index, ids, _names) in enumerate(reads)
+        for slot, pk in compiled_statements.ids(ids).items()
+    }
+    for pk, read, tags, *texts in compiled_statements.run(statement, values):
+        index, _ids, names = reads[read]
+        texts = texts[: len(names)]  # the rest pads a read of fewer pieces than another
         if tags is not None and None not in texts:
             page_tags.shows(*json.loads(tags))
-            pieces[pk] = {name: Markup(text) for name, text in zip(names, texts, strict=True)}
-    return pieces
+            found[index][pk] = {name: Markup(text) for name, text in zip(names, texts, strict=True)}
+    return found
 
 
 @lru_cache(maxsize=64)
-def _pieces_statement(using: str, stamp: str, names: tuple, count: int):
-    """The read of ``count`` stories' rows by id: their tags and pieces (``stored_pieces``)."""
-    pieces = (
-        story_fragments.stored_piece(name, stamp) for name in (story_fragments.TAGS_KEY, *names)
+def _pieces_statement(using: str, stamp: str, shape: tuple):
+    """The read of ``stored_pieces_of``: for each (number of stories, names of pieces) of
+    ``shape``, those stories' rows by id (their id, the read's number, tags, pieces), as one
+    statement."""
+    width = max(len(names) for _count, names in shape)
+    return compiled_statements.union_all(
+        [
+            story_fragments.rows_by_id(
+                using,
+                count,
+                Value(read, output_field=IntegerField()),
+                *(
+                    story_fragments.stored_piece(name, stamp)
+                    for name in (story_fragments.TAGS_KEY, *names)
+                ),
+                *[Value(None, output_field=TextField())] * (width - len(names)),
+            )
+            for read, (count, names) in enumerate(shape)
+        ]
     )
-    return story_fragments.rows_by_id(using, count, *pieces)
 
 
-def printed_by_id(ids, name: str) -> dict:
+def printed_by_id(ids, name: str, pieces: dict[int, dict[str, Markup]]) -> dict:
     """The stories with these ids (chosen among those readers may see) as a page prints
-    them, by id: the stored piece ``name`` where it is fresh, else the ``Article``. One
-    query, and one more for the stories without a fresh piece."""
-    pieces = stored_pieces(ids, [name])
-    printed = {pk: StoredPiece(pk, found[name]) for pk, found in pieces.items()}
-    printed.update(stories_by_id([pk for pk in ids if pk not in pieces]))
+    them, by id: their piece ``name`` where ``pieces`` (``stored_pieces``) holds it, else the
+    ``Article`` (one query, for those only)."""
+    printed = {pk: StoredPiece(pk, pieces[pk][name]) for pk in ids if pk in pieces}
+    printed.update(stories_by_id([pk for pk in ids if pk not in printed]))
     return printed
 
 

@@ -207,8 +207,13 @@ class FrontMixin:
         # The places the newest stories fill and the rail print their stories' stored pieces;
         # a place an editor filled (a headline, a picture, a crop of their own) is rendered.
         newest = {place.story_id for place in places if place.slot is None}
-        pieces = list_fragments.stored_pieces(
-            newest | set(latest), [*self.place_pieces, list_fragments.RAIL_STORY]
+        blocks = self.section_blocks_beside(places)
+        pieces, block_pieces = list_fragments.stored_pieces_of(
+            (newest | set(latest), [*self.place_pieces, list_fragments.RAIL_STORY]),
+            (
+                [pk for _section, ids in blocks for pk in ids],
+                [list_fragments.SECTION_BLOCK_STORY],
+            ),
         )
         live = {
             place.story_id
@@ -233,24 +238,29 @@ class FrontMixin:
             if pk in pieces or pk in stories
         ]
         shown = {place.story_id for place in places}
-        return {
+        arranged = {
             "front_places": front,
             "latest_articles": rail,
             "articles": [item for item in printed if item.pk not in shown],
         }
+        if blocks:
+            arranged["section_blocks"] = front_pages.printed_section_blocks(blocks, block_pieces)
+        return arranged
+
+    def section_blocks_beside(self, places) -> list:
+        """The stories of the sections' blocks the front prints below its places
+        (``front_pages.section_block_choice``), their pieces read with the places': none
+        here."""
+        return []
 
 
 class HomeView(FrontMixin, PlannedOncePagesMixin, PublishedArticlesMixin, generic.ListView):
     template_name = "articles/home.html"
 
-    def arranged(self, rows, page) -> dict:
-        arranged = super().arranged(rows, page)
-        if "front_places" in arranged:
-            arranged["section_blocks"] = front_pages.section_blocks(
-                navigation_sections(),
-                leave_out=[place.pk for place in arranged["front_places"]],
-            )
-        return arranged
+    def section_blocks_beside(self, places) -> list:
+        return front_pages.section_block_choice(
+            navigation_sections(), leave_out=[place.story_id for place in places]
+        )
 
 
 class SubjectArticlesView(PublishedArticlesMixin, generic.ListView):

@@ -238,3 +238,23 @@ def test_a_list_read_not_as_its_pieces_were_rendered_prints_none_of_them(
     for url in urls:
         assert live[url] != as_rendered[url], url  # the request's language or zone shows
         assert with_fresh_rows[url] == live[url], url
+
+
+def test_pieces_of_several_sets_of_stories_come_in_one_query(newsroom, django_assert_num_queries):
+    """``stored_pieces_of``: each set of stories with its own pieces, a story asked for in two
+    sets in both, a story whose row is stale in neither, one query for all."""
+    first, second, stale = (story.pk for story in newsroom["stories"][:3])
+    StoryPage.objects.filter(article_id=stale).update(rendered_with="another")
+    places = [list_fragments.FRONT_LEAD, list_fragments.RAIL_STORY]
+    blocks = [list_fragments.SECTION_BLOCK_STORY]
+    with django_assert_num_queries(1):
+        by_place, by_block, nothing = list_fragments.stored_pieces_of(
+            ([first, stale], places), ([second, first, stale], blocks), ([], blocks)
+        )
+    assert set(by_place) == {first} and set(by_block) == {first, second} and nothing == {}
+    assert set(by_place[first]) == set(places) and set(by_block[first]) == set(blocks)
+    row = StoryPage.objects.get(article_id=second)
+    assert (
+        by_block[second][list_fragments.SECTION_BLOCK_STORY]
+        == (row.list_pieces[list_fragments.SECTION_BLOCK_STORY])
+    )
