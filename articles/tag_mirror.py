@@ -71,6 +71,7 @@ class TagMirror:
         self.pid = None
         self.start = self.last = None  # None: nothing known yet
         self.versions: dict[str, int] = {}
+        self.own_newest = 0  # this process's newest own change, whose notice may lag ``last``
         self.retry_at = self.check_at = self.warned_at = 0.0
         self.reads = 0  # database reads made by the mirror (tests and benchmarks look)
 
@@ -85,6 +86,8 @@ class TagMirror:
                 return None
             if newest_told is not None and newest_told > self.last and not self._caught_up():
                 return None
+            if number >= self.last and number >= self.own_newest:
+                return False  # built after every change known: no need to look at its tags
             versions = self.versions
             return any(versions.get(tag, 0) > number for tag in tags)
 
@@ -112,6 +115,7 @@ class TagMirror:
             for tag, number in versions.items():
                 if number > self.versions.get(tag, 0):
                     self.versions[tag] = number
+                self.own_newest = max(self.own_newest, number)
 
     def stop(self) -> None:
         """Close the listening connection and forget what it told; the next question starts
@@ -120,6 +124,7 @@ class TagMirror:
             self._drop()
             self.start = self.last = None
             self.versions = {}
+            self.own_newest = 0
             self.retry_at = 0.0
 
     def _ready(self) -> bool:

@@ -233,3 +233,21 @@ def test_a_threaded_server_shares_one_mirror_and_serves_no_stale_page(tmp_path, 
     finally:
         server.terminate()
         server.wait(timeout=10)
+
+
+def test_a_page_built_before_this_process_s_own_change_is_stale_before_its_notice_comes(
+    client, two_stories
+):
+    """A page built as of the newest change the mirror was told of is answered without
+    looking at its tags, unless this process committed a change since (recorded at its
+    commit, its notice maybe still on its way): then its tags decide."""
+    from articles import page_tags
+
+    story, other = two_stories
+    client.get(story.get_absolute_url())  # the process listens
+    mirror = tag_versions._mirror
+    built = mirror.last
+    assert mirror.moved_after([page_tags.story(story.pk)], built) is False
+    mirror.record({page_tags.story(story.pk): built + 1})  # as at this process's commit
+    assert mirror.moved_after([page_tags.story(story.pk)], built) is True
+    assert mirror.moved_after([page_tags.story(other.pk)], built) is False
