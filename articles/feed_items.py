@@ -137,8 +137,8 @@ def register_fragments() -> None:
         models / "stories.py",
         models / "workflow.py",
     ]
-    story_fragments.register(RSS_ITEM, rss_item, sources=sources)
-    story_fragments.register(ATOM_ENTRY, atom_entry, sources=sources)
+    story_fragments.register(RSS_ITEM, rss_item, sources=sources, column=story_fragments.FEED)
+    story_fragments.register(ATOM_ENTRY, atom_entry, sources=sources, column=story_fragments.FEED)
 
 
 def newest_items(stories, *, atom: bool) -> tuple[list[str], datetime | None]:

@@ -76,18 +76,21 @@ _SOURCES = [
 _SETTINGS = ("SITE_URL", "SITE_NAME", "SITE_TAGLINE", "LANGUAGE_CODE", "TIME_ZONE", "MEDIA_URL")
 
 RENDERERS: dict[str, Callable] = {}
-# The row's columns that keep pieces, and which keeps each piece (the tags go with the small).
-LARGE, SMALL = "fragments", "list_pieces"
+# The row's columns that keep pieces, and which keeps each piece (the tags go with the small):
+# PostgreSQL unpacks a whole JSON value to take one key out of it (see ``StoryPage``).
+LARGE, SMALL, FEED = "fragments", "list_pieces", "feed_pieces"
+PIECE_COLUMNS = (LARGE, SMALL, FEED)
 COLUMNS: dict[str, str] = {TAGS_KEY: SMALL}
 
 
 def register(name: str, renderer: Callable, *, sources=(), column=LARGE) -> None:
     """Render ``renderer(story)`` (a string) into every row under ``name``; ``sources``: the
     files (beyond the templates) whose change changes its output; ``column``: the row's JSON
-    column it is kept in, ``SMALL`` for the small pieces lists print (see ``StoryPage``)."""
+    column it is kept in, ``SMALL`` for the small pieces lists print, ``FEED`` for feed items
+    (see ``StoryPage``)."""
     if name == TAGS_KEY:
         raise ValueError(f"{TAGS_KEY!r} is reserved")
-    if column not in (LARGE, SMALL):
+    if column not in PIECE_COLUMNS:
         raise ValueError(f"no column {column!r} keeps pieces")
     RENDERERS[name] = renderer
     COLUMNS[name] = column
@@ -135,7 +138,9 @@ def fill_fragments(sender, pages, using, **kwargs) -> None:
         return
     token = f"{PENDING_PREFIX}{uuid.uuid4().hex}"
     for page in pages:
-        page.fragments, page.list_pieces, page.rendered_with = {}, {}, token
+        for column in PIECE_COLUMNS:
+            setattr(page, column, {})
+        page.rendered_with = token
     ids = [page.article_id for page in pages]
     # Robust: the change is committed by then, and a piece's fault must not turn the editor's
     # saved change into an error page (render_pending logs it).
@@ -159,13 +164,13 @@ def render_pending(story_ids, token: str, using=DEFAULT_DB_ALIAS) -> int:
             except Exception:
                 logger.exception("Could not render the pieces of story %s", page.article_id)
                 continue
-            for column in (LARGE, SMALL):
+            for column in PIECE_COLUMNS:
                 setattr(page, column, {k: v for k, v in pieces.items() if COLUMNS[k] == column})
             page.rendered_with = stamp
             rendered.append(page)
         # Only rows still carrying the token: one rewritten meanwhile is not overwritten with
         # pieces of what it showed before.
-        filled += pending.bulk_update(rendered, [LARGE, SMALL, "rendered_with"])
+        filled += pending.bulk_update(rendered, [*PIECE_COLUMNS, "rendered_with"])
     return filled
 
 

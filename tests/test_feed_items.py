@@ -60,10 +60,10 @@ def stale(*stories) -> None:
     """Make these stories' rows look written by another version of the code (another
     template, say): another stamp, other items."""
     for page in StoryPage.objects.filter(article__in=stories):
-        page.fragments[feed_items.RSS_ITEM] = "<item><title>Antes</title></item>"
-        page.fragments[feed_items.ATOM_ENTRY] = "<entry><title>Antes</title></entry>"
+        page.feed_pieces[feed_items.RSS_ITEM] = "<item><title>Antes</title></item>"
+        page.feed_pieces[feed_items.ATOM_ENTRY] = "<entry><title>Antes</title></entry>"
         page.rendered_with = "another stamp"
-        page.save(update_fields=["fragments", "rendered_with"])
+        page.save(update_fields=["feed_pieces", "rendered_with"])
 
 
 def test_every_feed_is_the_same_from_stored_items_from_none_and_from_a_mix(client, newsroom):
@@ -89,11 +89,14 @@ def test_every_feed_is_the_same_from_stored_items_from_none_and_from_a_mix(clien
 def test_a_stored_item_is_what_the_live_path_writes(newsroom):
     (story,) = Article.objects.filter(pk=newsroom[0].pk).for_feed()
     page = StoryPage.objects.get(article=story)
-    assert page.fragments[feed_items.RSS_ITEM] == feed_items.rss_item(story)
-    assert page.fragments[feed_items.ATOM_ENTRY] == feed_items.atom_entry(story)
-    assert "Cifra 3 corregida." in page.fragments[feed_items.RSS_ITEM]
-    assert "/autores/" in page.fragments[feed_items.ATOM_ENTRY]
-    assert "/autores/" not in page.fragments[feed_items.RSS_ITEM]
+    # Kept apart from the story page's blocks, which a feed need not unpack.
+    assert feed_items.RSS_ITEM not in page.fragments and "story_page" in page.fragments
+    items = page.feed_pieces
+    assert items[feed_items.RSS_ITEM] == feed_items.rss_item(story)
+    assert items[feed_items.ATOM_ENTRY] == feed_items.atom_entry(story)
+    assert "Cifra 3 corregida." in items[feed_items.RSS_ITEM]
+    assert "/autores/" in items[feed_items.ATOM_ENTRY]
+    assert "/autores/" not in items[feed_items.RSS_ITEM]
 
 
 @pytest.mark.parametrize("count", [1, 30])

@@ -72,7 +72,7 @@ def test_until_the_change_commits_the_row_is_pending_and_its_pieces_render_once(
         )
         story.tags.add("agua", "salud")
         page = row(story)
-        assert page.fragments == page.list_pieces == {}
+        assert page.fragments == page.list_pieces == page.feed_pieces == {}
         assert page.rendered_with.startswith(story_fragments.PENDING_PREFIX)
         assert page.rendered_with != story_fragments.current_stamp()
         assert renders == []
@@ -92,7 +92,7 @@ def test_a_row_rewritten_by_a_later_change_keeps_that_changes_pieces(
     for callback in first_change:
         callback()
     page = row(story)
-    assert page.fragments == page.list_pieces == {}
+    assert page.fragments == page.list_pieces == page.feed_pieces == {}
     assert page.rendered_with.startswith(story_fragments.PENDING_PREFIX)
     for callback in second_change:
         callback()
@@ -120,7 +120,7 @@ def test_a_piece_that_fails_leaves_the_row_without_pieces_and_the_save_succeeds(
         story = ArticleFactory(headline="Sigue guardada")
     page = row(story)
     assert page.story["fields"]["headline"] == "Sigue guardada"
-    assert page.fragments == page.list_pieces == {}
+    assert page.fragments == page.list_pieces == page.feed_pieces == {}
     assert page.rendered_with != story_fragments.current_stamp()
     assert "Could not render the pieces of story" in caplog.text
 
@@ -179,7 +179,7 @@ def test_a_rewrite_through_a_migrations_models_drops_the_pieces(piece, committed
 
     story_pages.write_pages([story.pk], models=MigrationModels())
     page = row(story)
-    assert page.fragments == page.list_pieces == {} and page.rendered_with == ""
+    assert page.fragments == page.list_pieces == page.feed_pieces == {} and page.rendered_with == ""
     assert page.story["fields"]["headline"] == "Antes"
 
 

@@ -28,9 +28,12 @@ class StoryPage(models.Model):
     fragments = models.JSONField(default=dict)
     # The small pieces lists print (teasers, a front's places, a rail's and a section block's
     # stories) and the cache tags under ``story_fragments.TAGS_KEY``, kept apart from the large
-    # ones (the story page, feed items: the body three times): PostgreSQL unpacks a whole JSON
-    # value to take one key out of it, and a list takes one small piece of each of its stories.
+    # ones (the story page's blocks): PostgreSQL unpacks a whole JSON value to take one key
+    # out of it, and a list takes one small piece of each of its stories.
     list_pieces = models.JSONField(default=dict)
+    # The feed items (RSS, Atom: the body twice), apart from the story page's blocks: a feed
+    # unpacked the story page with them, half of its time in the database.
+    feed_pieces = models.JSONField(default=dict)
     rendered_with = models.CharField(max_length=64, blank=True, default="")
 
     class Meta:
