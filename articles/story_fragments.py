@@ -78,8 +78,8 @@ _SETTINGS = ("SITE_URL", "SITE_NAME", "SITE_TAGLINE", "LANGUAGE_CODE", "TIME_ZON
 RENDERERS: dict[str, Callable] = {}
 # The row's columns that keep pieces, and which keeps each piece (the tags go with the small):
 # PostgreSQL unpacks a whole JSON value to take one key out of it (see ``StoryPage``).
-LARGE, SMALL, FEED = "fragments", "list_pieces", "feed_pieces"
-PIECE_COLUMNS = (LARGE, SMALL, FEED)
+PIECE_COLUMNS = StoryPage.PIECE_COLUMNS
+LARGE, SMALL, FEED = PIECE_COLUMNS
 COLUMNS: dict[str, str] = {TAGS_KEY: SMALL}
 
 

@@ -48,14 +48,7 @@ from .story_page_reads import time_fields
 
 RELATIONS = ("bylines", "tags", "organizations", "corrections")
 # The columns a row's rewrite sets.
-PAGE_COLUMNS = (
-    "story",
-    "lead_image",
-    "fragments",
-    "list_pieces",
-    "feed_pieces",
-    "rendered_with",
-)
+PAGE_COLUMNS = ("story", "lead_image", *StoryPage.PIECE_COLUMNS, "rendered_with")
 # Stories written per round of queries when many are (re)written at once.
 BATCH = 500
 # The PostgreSQL advisory lock that writers of the read model take until their commit.

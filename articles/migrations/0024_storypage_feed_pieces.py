@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('articles', '0023_storypage_list_pieces'),
+        ("articles", "0023_storypage_list_pieces"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='storypage',
-            name='feed_pieces',
+            model_name="storypage",
+            name="feed_pieces",
             field=models.JSONField(default=dict),
         ),
     ]

@@ -36,6 +36,9 @@ class StoryPage(models.Model):
     feed_pieces = models.JSONField(default=dict)
     rendered_with = models.CharField(max_length=64, blank=True, default="")
 
+    # The columns above that keep pieces (``story_fragments`` says which keeps each piece).
+    PIECE_COLUMNS = ("fragments", "list_pieces", "feed_pieces")
+
     class Meta:
         db_table = "articles_storypage"
 
