@@ -16,8 +16,8 @@ section): a page that misses a committed change counts as stale.
 Prints, for each run: requests per second, p50/p99, the page cache's hit rate (responses
 marked ``X-Page-Cache: hit``), errors (5xx, socket errors, timeouts), the share of the cores
 each process used (app servers, PostgreSQL, Redis, wrk, this process: ``cpu_accounts``), and
-for the busy run the changes made and the stale pages found; then the busy run's throughput as a share of the idle
-one. Exits non-zero on any error or stale page.
+for the busy run the changes made and the stale pages found; then the busy run's throughput
+as a share of the idle one. Exits non-zero on any error or stale page.
 """
 
 import argparse
