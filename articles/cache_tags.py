@@ -40,6 +40,7 @@ from .page_tags import (
     front,
     related,
     story,
+    story_text,
     subject,
     subject_stories,
 )
@@ -53,6 +54,32 @@ LISTING_FIELDS = (
     "category_id",
     "listed",
     "in_sitemaps",
+)
+# What only a story's own page and its feed items print (or nothing public does): a save
+# changing nothing but these moves the story's ``story_text`` tag alone, so the lists, fronts
+# and related-stories lists showing the story stay stored. Any other field, a new one
+# included, counts as printed by lists.
+PAGE_ONLY_FIELDS = frozenset(
+    {
+        "body",
+        "body_html",
+        "edit_version",
+        "created_at",
+        "updated_at",
+        "revised_at",
+        "word_count",
+        "reading_time",
+        "search_vector",
+        "lead_image_caption",
+        "lead_image_credit",
+        "import_metadata",
+        "todos",
+    }
+)
+LISTED_FIELDS = tuple(
+    field.attname
+    for field in Article._meta.concrete_fields
+    if field.attname not in PAGE_ONLY_FIELDS and not field.primary_key
 )
 
 
@@ -132,22 +159,34 @@ def window_edge_tags(*, entered: bool, left: bool) -> set[str]:
 
 
 def _listed_before(sender, instance, **kwargs):
-    """Before a story is saved: what decided its place in lists, as the database has it."""
+    """Before a story is saved: what lists print of it and what decided its place in them,
+    as the database has it."""
     if instance.pk is None:
         instance._listed_as = None
         return
-    instance._listed_as = Article.objects.filter(pk=instance.pk).values(*LISTING_FIELDS).first()
+    instance._listed_as = Article.objects.filter(pk=instance.pk).values(*LISTED_FIELDS).first()
 
 
-def _story_saved(sender, instance, created=False, **kwargs):
+def _story_saved(sender, instance, created=False, update_fields=None, **kwargs):
     """A story saved: its page and the lists it is in; its lists too if it moved in or out.
+    A save that changed only what its own page prints (``PAGE_ONLY_FIELDS``) leaves them.
 
     A story readers never could see (a draft, saved as a draft) changes no public page.
     """
-    before = getattr(instance, "_listed_as", None)
-    now = {name: getattr(instance, name) for name in LISTING_FIELDS}
+    listed_before = getattr(instance, "_listed_as", None)
+    listed_now = {
+        name: getattr(instance, name)
+        if listed_before is None or _written(name, update_fields)
+        else listed_before[name]
+        for name in LISTED_FIELDS
+    }
+    now = {name: listed_now[name] for name in LISTING_FIELDS}
+    before = listed_before and {name: listed_before[name] for name in LISTING_FIELDS}
     published = Article.Status.PUBLISHED
     if now["status"] != published and (before is None or before["status"] != published):
+        return
+    if listed_now == listed_before:
+        tag_versions.bump({story_text(instance.pk), SITEMAP})
         return
     tags = {story(instance.pk), SITEMAP}
     if before != now:
@@ -159,6 +198,17 @@ def _story_saved(sender, instance, created=False, **kwargs):
         moved = was_listed == is_listed
         tags |= window_edge_tags(entered=is_listed or moved, left=was_listed or moved)
     tag_versions.bump(tags)
+
+
+def _written(attname: str, update_fields) -> bool:
+    """Whether a save wrote this field: every field, unless it named those it writes (by
+    name or by column, as ``Model.save`` accepts them)."""
+    if update_fields is None:
+        return True
+    return attname in update_fields or _NAME_OF.get(attname) in update_fields
+
+
+_NAME_OF = {field.attname: field.name for field in Article._meta.concrete_fields}
 
 
 def _story_deleted(sender, instance, **kwargs):
@@ -250,7 +300,9 @@ def _image_tags(image_id) -> set[str]:
 
 
 def _correction_tags(correction) -> set[str]:
-    return {story(correction.article_id), CORRECTIONS}
+    """A correction shows on its story's page and in its feed items (``story_text``) and on
+    the corrections page; no list prints it."""
+    return {story_text(correction.article_id), CORRECTIONS}
 
 
 # A row of these models changed: the tags of the pages that show it (a set; empty: none).

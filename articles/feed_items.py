@@ -216,6 +216,8 @@ def _items(rows, *, atom: bool) -> tuple[list[str], datetime | None]:
     live = _written_live([pk for pk, *_dates, item, _tags in rows if item is None], atom=atom)
     items = []
     for pk, *_dates, item, tags in rows:
+        # An item prints its story's body and corrections, which its lists' teasers do not.
+        page_tags.shows(page_tags.story_text(pk))
         if item is None:
             items.append(live[pk])
         else:

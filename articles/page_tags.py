@@ -8,7 +8,8 @@ again (Drupal's cache tags; Fastly's surrogate keys and Varnish's xkey at the ed
 
 Two kinds of tag:
 
-* a thing's own tag (``story:12``, ``author:3``): its text, address, picture;
+* a thing's own tag (``story:12``, ``author:3``): its name, address, picture (a story's
+  body and corrections, printed only on its page and in feeds, have ``story:12:text``);
 * a list's tag (``author:3:stories``, ``STORIES``): which stories the list holds, moved on
   when a published story enters or leaves it.
 
@@ -66,8 +67,16 @@ _part_renderers: dict[str, Callable[[Any], str]] = {}
 
 
 def story(pk) -> str:
-    """The tag of one story: its text, byline, pictures, corrections and address."""
+    """The tag of one story as any page showing it prints it: headline, dek, picture, byline,
+    section, date and address (its own page and its feed items carry ``story_text`` too)."""
     return f"story:{pk}"
+
+
+def story_text(pk) -> str:
+    """The tag of what only a story's own page and its feed items print of it: the body, the
+    corrections, the last change's time, the picture's caption. Moved on alone when nothing a
+    list prints changed (a correction, a body edit), so the lists showing the story stay."""
+    return f"story:{pk}:text"
 
 
 def subject(kind: str, pk) -> str:

@@ -94,6 +94,8 @@ def story_for_page(slug: str) -> StoryForPage | None:
     if not found:
         return None
     ((article_id, piece, story, picture),) = found
+    # Its own page prints what its teasers do not: the body, the corrections.
+    page_tags.shows(page_tags.story_text(article_id))
     if piece is None and story is None:
         # Current stamp, no piece: story_fragments writes all pieces or none, so only a row
         # written by hand gets here; render it like any other.

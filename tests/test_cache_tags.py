@@ -14,7 +14,8 @@ from django.db import OperationalError, connection
 from django.urls import reverse
 from django.utils import timezone
 
-from articles import page_tags, publishing, related_stories, tag_versions
+from articles import cache_tags, page_tags, publishing, related_stories, tag_versions
+from articles.models import Article
 from tests.factories import ArticleFactory, AuthorFactory, CategoryFactory
 
 pytestmark = pytest.mark.django_db
@@ -91,6 +92,70 @@ def test_a_correction_refreshes_its_story_not_the_other(
 
     assert "La cifra era 42" in client.get(first.get_absolute_url()).content.decode()
     assert queries_of(client, second.get_absolute_url(), django_assert_max_num_queries)[0] == CACHED
+
+
+def test_a_correction_and_a_new_body_leave_the_lists_showing_the_story_stored(
+    client, two_desks, django_assert_max_num_queries, django_capture_on_commit_callbacks
+):
+    """Lists, fronts and related stories print a story's teaser, which neither a correction
+    nor a new body changes: they stay stored, and rendered anew they are the same bytes. The
+    story's page and the feeds carrying its body are refreshed."""
+    first = two_desks[0]
+    neighbour = ArticleFactory(headline="El río", category=first.category, tags=["presas"])
+    lists = [
+        "/",
+        reverse("articles:section", args=["agua"]),
+        reverse("articles:tag", args=["presas"]),
+        neighbour.get_absolute_url(),  # lists the story among its related stories
+    ]
+    assert "La presa" in related_block(client, neighbour)
+    feeds = [reverse("articles:feed-rss"), reverse("articles:feed-atom")]
+    stored = {url: client.get(url).content for url in lists}
+    warm(client, feeds + [first.get_absolute_url()])
+
+    with django_capture_on_commit_callbacks(execute=True):
+        publishing.add_correction(article=first, text="La cifra era 42.")
+    with django_capture_on_commit_callbacks(execute=True):
+        first.body = "Un cuerpo nuevo con **cifras** revisadas."
+        first.lead_image_credit = "Archivo"
+        first.save()
+
+    for url in lists:
+        assert queries_of(client, url, django_assert_max_num_queries)[0] == CACHED, url
+    for url in feeds + [first.get_absolute_url()]:
+        count, text = queries_of(client, url, django_assert_max_num_queries)
+        assert count > CACHED and "La cifra era 42" in text and "revisadas" in text, url
+    cache.clear()
+    for url in lists:
+        assert client.get(url).content == stored[url], url
+
+
+def test_a_save_naming_its_fields_is_judged_by_what_it_wrote(
+    client, two_desks, django_assert_max_num_queries, django_capture_on_commit_callbacks
+):
+    """``save(update_fields=...)`` writes only those fields: a headline changed on the instance
+    but not written leaves the lists; one written refreshes them."""
+    first = two_desks[0]
+    section = reverse("articles:section", args=["agua"])
+    warm(client, ["/", section])
+
+    with django_capture_on_commit_callbacks(execute=True):
+        first.headline = "La presa, sin guardar"
+        first.save(update_fields=["updated_at"])
+    assert queries_of(client, "/", django_assert_max_num_queries)[0] == CACHED
+
+    with django_capture_on_commit_callbacks(execute=True):
+        first.headline = "La presa, guardada"
+        first.save(update_fields=["headline"])
+    for url in ("/", section):
+        count, text = queries_of(client, url, django_assert_max_num_queries)
+        assert count > CACHED and "La presa, guardada" in text, url
+
+
+def test_the_fields_only_a_story_page_prints_are_fields_of_a_story():
+    names = {field.attname for field in Article._meta.concrete_fields}
+    assert names >= cache_tags.PAGE_ONLY_FIELDS
+    assert set(cache_tags.LISTING_FIELDS) <= set(cache_tags.LISTED_FIELDS)
 
 
 def test_publishing_refreshes_the_lists_it_enters_and_leaves_the_others_stored(
