@@ -151,6 +151,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
 elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Django's backend with a health check that needs no round trip while the server has
+    # said nothing (newsroom/postgresql/base.py).
+    DATABASES["default"]["ENGINE"] = "newsroom.postgresql"
     # Parameters travel apart from the SQL, so a read's text is the same whatever it looks
     # for, and the reads that ask for it are prepared statements, planned once per connection
     # (articles/prepared_statements.py). psycopg prepares nothing by itself: a generic plan
@@ -175,6 +178,7 @@ if DATABASE_REPLICA_URL:
             conn_max_age=DATABASES["default"]["CONN_MAX_AGE"],
             conn_health_checks=True,
         ),
+        "ENGINE": DATABASES["default"]["ENGINE"],
         "OPTIONS": DATABASES["default"].get("OPTIONS", {}),
         # Tests have no replica of their own: the test database stands in for it.
         "TEST": {"MIRROR": "default"},

@@ -60,7 +60,7 @@ def test_sqlite_by_default_postgresql_and_redis_from_urls():
         REDIS_URL="redis://cache:6379/0",
     )
     assert configured.stdout.split() == [
-        "django.db.backends.postgresql",
+        "newsroom.postgresql",  # Django's, with a health check needing no round trip
         "newsroom.redis_cache.RedisCache",  # Django's, keeping its client
     ]
 
