@@ -132,27 +132,53 @@ def listed_items(*lists) -> list[list]:
     where its row has no current one, as a model instance with its lead image and renditions
     to render one.
 
-    What each story's row gives is kept in this process's memory until the next change
-    readers see, like the window the stories come from (``tag_versions.remember``): a page
-    reads, in one query, only the rows of stories no page listed since that change.
+    The items read are kept in this process's memory, each until its story's ``story:`` tag
+    moves on (what a list prints of a story changed; a correction or a new body does not move
+    it) or a section changes: a page reads, in one query, only the rows of stories no page
+    listed since, or all of its stories' rows if one of the items it would print moved on.
     """
     candidates = [candidate for listed in lists for candidate in listed]
     if not candidates:
         return [[] for _listed in lists]
     using = router.db_for_read(StoryPage)
     stamp = story_fragments.stamp_to_read()
-    # Filled as pages list stories: a story's row is the same until the next change.
-    known = tag_versions.remember(f"related-items:{using}:{stamp}", [tag_versions.COUNTER], dict)
-    missing = [candidate.id for candidate in candidates if candidate.id not in known]
+    known = _remembered_items(using, stamp)
+    held = [candidate.id for candidate in candidates if candidate.id in known]
+    if held and not _still_current(known, held):
+        held = []
+    found = {pk: known[pk] for pk in held}
+    missing = [candidate.id for candidate in candidates if candidate.id not in found]
     if missing:
+        read_after = tag_versions.shared_versions()[tag_versions.COUNTER]
         statement = _related_statement(using, stamp, len(missing))
         rows = compiled_statements.run(statement, compiled_statements.ids(missing))
-        known.update({pk: (item and Markup(item), picture) for pk, item, picture in rows})
-    return [[_listed(candidate, known, using) for candidate in listed] for listed in lists]
+        for pk, item, picture in rows:
+            found[pk] = (item and Markup(item), picture, read_after)
+            if item is not None:  # a row being rendered again is asked for again
+                known[pk] = found[pk]
+    return [[_listed(candidate, found, using) for candidate in listed] for listed in lists]
 
 
-def _listed(candidate, known: dict, using: str):
-    item, picture = known.get(candidate.id, (None, None))
+def _remembered_items(using: str, stamp: str | None) -> dict:
+    """Story id -> (stored item, lead image's JSON, change number it was read after), kept
+    per process until a section changes (an item prints its section's name)."""
+    return tag_versions.remember(
+        f"related-items:{using}:{stamp}", [page_tags.SITE, page_tags.SECTIONS], dict
+    )
+
+
+def _still_current(known: dict, story_ids: list) -> bool:
+    """Whether none of these stories' ``story:`` tags moved on since its item was read (no
+    question if nothing changed since; then this process's mirror of the changes answers on
+    PostgreSQL, else one indexed read)."""
+    oldest = min(known[pk][2] for pk in story_ids)
+    if oldest >= tag_versions.shared_versions()[tag_versions.COUNTER]:
+        return True  # read after the last change: nothing to ask
+    return tag_versions.fresh_as_of([page_tags.story(pk) for pk in story_ids], oldest) is not None
+
+
+def _listed(candidate, found: dict, using: str):
+    item, picture, _read_after = found.get(candidate.id, (None, None, None))
     if item is not None:
         return ListedStory(candidate.id, item)
     (story,) = Article.objects.using(using).from_window([candidate])

@@ -7,12 +7,14 @@ import json
 from datetime import timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone, translation
 
 from articles import story_fragments, story_page_pieces, tag_versions
 from articles.models import Article, StoryPage
-from articles.publishing import unpublish_article
+from articles.publishing import add_correction, unpublish_article
 from tests.factories import ArticleFactory, CategoryFactory, UserFactory
 from tests.test_story_pages import (
     QUERIES_UNCACHED_STORY_PAGE,
@@ -236,3 +238,42 @@ def test_a_scheduled_story_has_pieces_and_still_waits_for_its_time(client, commi
     Article.objects.filter(pk=story.pk).update(published_at=timezone.now() - timedelta(minutes=1))
 
     assert client.get(story.get_absolute_url()).status_code == 200
+
+
+def test_listed_items_are_read_again_only_when_one_of_them_changed(
+    client, story_with_pieces, committed, settings
+):
+    """The items a story page lists are kept in the process until one of their stories
+    changes what a list prints of it: a change elsewhere, or a correction to a listed story,
+    reads none of them again; a listed story's new headline reads them again."""
+    settings.PAGE_CACHE = False  # every request renders the page
+    with committed():
+        elsewhere = ArticleFactory(category=CategoryFactory(slug="deportes"))
+    story = story_with_pieces(1)
+    listed = Article.objects.get(pk=listed_beside(story)[0])
+    page_served(client, story)
+
+    with committed():
+        elsewhere.headline = "Otro titular, en otra sección"
+        elsewhere.save()
+    with committed():
+        add_correction(article=listed, text="La cifra era otra.")
+    assert items_read(client, story) == 0
+    assert_same_page(client, story)
+
+    with committed():
+        listed.headline = "Un titular relacionado nuevo"
+        listed.save()
+    assert items_read(client, story) == 1
+    assert "Un titular relacionado nuevo" in assert_same_page(client, story)
+
+
+def items_read(client, story) -> int:
+    """How many reads of listed stories' rows the story page made (by id: the page's own
+    row is read by its slug)."""
+    with CaptureQueriesContext(connection) as queries:
+        page_served(client, story)
+    return sum(
+        "articles_storypage" in query["sql"] and "slug" not in query["sql"]
+        for query in queries.captured_queries
+    )
